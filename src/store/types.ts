@@ -87,6 +87,20 @@ export interface CapturedMessage {
   size: number;
 }
 
+export interface DecisionFilter {
+  since?: string; // ISO, inclusive
+  until?: string; // ISO, exclusive
+  sender?: string;
+  limit?: number;
+}
+
+/** A dashboard user; the password only as an scrypt hash (`scrypt$N$r$p$salt$hash`, see web/auth.ts). */
+export interface DashboardUser {
+  name: string;
+  passwordHash: string;
+  createdAt: string;
+}
+
 export interface IncidentFilter {
   status?: IncidentStatus;
   classification?: Classification;
@@ -124,6 +138,13 @@ export interface Store {
     id: string,
     patch: Partial<Pick<Incident, 'status' | 'resolution' | 'classification' | 'classificationReason' | 'notice'>>,
   ): Promise<void>;
+
+  /** decisions in time order (oldest first); for review (resend tracking, baselines) and audits */
+  listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]>;
+
+  /** dashboard users; `replace` resets the password of an existing user, otherwise it is an error */
+  addUser(user: DashboardUser, opts?: { replace?: boolean }): Promise<'created' | 'replaced'>;
+  getUser(name: string): Promise<DashboardUser | null>;
 
   close(): Promise<void>;
 }

@@ -1,0 +1,79 @@
+// Semantic checks the schema cannot express: no open relay, routes that exist, unique listeners,
+// certificates in production, valid regexes. Pure. Each problem names its key path, so load.ts
+// can add the file line. Protects invariant 1 (no way to configure silent loss) and "no open relay".
+import { isIP } from 'node:net';
+import type { Config } from './schema.ts';
+import type { KeyPath } from './yaml-lines.ts';
+
+export interface Problem {
+  path: KeyPath;
+  message: string;
+}
+
+export function semanticProblems(c: Config): Problem[] {
+  const problems: Problem[] = [];
+  const names = new Map<string, number>();
+  const ports = new Map<string, number>();
+  c.listeners.forEach((l, i) => {
+    const at = (...rest: (string | number)[]) => ['listeners', i, ...rest];
+    if (names.has(l.name)) problems.push({ path: at('name'), message: `listener name '${l.name}' is already used by listeners[${names.get(l.name)}]` });
+    names.set(l.name, i);
+    const port = portOf(l.listen);
+    if (ports.has(port)) problems.push({ path: at('listen'), message: `port ${port} is already used by listeners[${ports.get(port)}]` });
+    ports.set(port, i);
+    if (!(l.upstream in c.upstreams)) {
+      const defined = Object.keys(c.upstreams).join(', ') || 'none';
+      problems.push({ path: at('upstream'), message: `route '${l.upstream}' is not defined under upstreams (defined: ${defined})` });
+    }
+    if (l.relay.networks.length === 0 && !l.relay.auth) {
+      problems.push({ path: at('relay'), message: 'would be an open relay: give relay.networks (allowed client networks) and/or relay.auth: true' });
+    }
+    l.relay.networks.forEach((n, j) => {
+      const why = badNetwork(n);
+      if (why) problems.push({ path: at('relay', 'networks', j), message: why });
+    });
+    problems.push(...tlsProblems(c, i));
+  });
+  if (ports.has(portOf(c.web.listen))) {
+    problems.push({ path: ['web', 'listen'], message: `port ${portOf(c.web.listen)} is also an SMTP listener's port` });
+  }
+  if (c.policy.outbound.action === 'pass') {
+    problems.push({ path: ['policy', 'outbound', 'action'], message: "'pass' is only allowed for inbound (monitoring-only); outbound mail with a CPR number in a header must be stopped or changed" });
+  }
+  c.notify.unreachable_senders.forEach((p, j) => {
+    try {
+      new RegExp(p, 'i');
+    } catch (err) {
+      problems.push({ path: ['notify', 'unreachable_senders', j], message: `not a valid regular expression: ${(err as Error).message}` });
+    }
+  });
+  return problems;
+}
+
+function tlsProblems(c: Config, i: number): Problem[] {
+  const tls = c.listeners[i].tls;
+  const at = ['listeners', i, 'tls'];
+  if ((tls.cert_file === undefined) !== (tls.key_file === undefined)) {
+    return [{ path: at, message: 'give both cert_file and key_file, or neither' }];
+  }
+  if (c.mode === 'production' && tls.starttls && tls.cert_file === undefined) {
+    return [{ path: at, message: 'production mode needs cert_file and key_file for STARTTLS (self-signed certificates are for development only)' }];
+  }
+  return [];
+}
+
+function portOf(hostPort: string): string {
+  return hostPort.slice(hostPort.lastIndexOf(':') + 1);
+}
+
+/** Why a relay network is refused, or undefined when it is fine. */
+export function badNetwork(cidr: string): string | undefined {
+  const slash = cidr.lastIndexOf('/');
+  const addr = cidr.slice(0, slash);
+  const prefix = Number(cidr.slice(slash + 1));
+  const family = isIP(addr);
+  if (family === 0) return `'${addr}' is not an IP address`;
+  if (prefix > (family === 4 ? 32 : 128)) return `prefix /${prefix} is too long for an IPv${family} address`;
+  if (prefix === 0) return `'${cidr}' would let the whole internet relay (an open relay); list your own networks`;
+  return undefined;
+}

@@ -1,0 +1,112 @@
+// Numbered schema migrations for the SQLite store, applied in order inside one transaction each
+// and recorded in schema_migrations. I/O: none here (SQL text only); sqlite.ts runs them.
+// Invariant 3: `decisions` is append-only — triggers refuse any change to a written row.
+// Plain SQL types (TEXT, INTEGER, BLOB) so the PostgreSQL store can mirror them (BYTEA, BIGINT).
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'decisions, incidents, findings, quarantine, notices, captured, users',
+    sql: `
+      CREATE TABLE decisions (
+        id TEXT PRIMARY KEY,
+        time TEXT NOT NULL,
+        listener TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        recipients TEXT NOT NULL,          -- JSON array
+        action TEXT NOT NULL,
+        reply TEXT NOT NULL,
+        findings TEXT NOT NULL,            -- JSON array of {header, masked, fingerprint, kind}
+        incident_id TEXT,
+        size INTEGER,
+        subject_masked TEXT NOT NULL
+      );
+      CREATE INDEX decisions_time ON decisions (time);
+      CREATE INDEX decisions_incident ON decisions (incident_id);
+      CREATE TRIGGER decisions_append_only_u BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+      CREATE TRIGGER decisions_append_only_d BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        time TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        listener TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        recipients TEXT NOT NULL,          -- JSON array
+        subject_masked TEXT NOT NULL,
+        action TEXT NOT NULL,
+        reply TEXT NOT NULL,
+        notice TEXT NOT NULL,
+        classification TEXT NOT NULL,
+        classification_reason TEXT NOT NULL,
+        status TEXT NOT NULL,
+        resolution TEXT
+      );
+      CREATE INDEX incidents_time ON incidents (time);
+
+      CREATE TABLE findings (
+        incident_id TEXT NOT NULL REFERENCES incidents (id),
+        seq INTEGER NOT NULL,
+        header TEXT NOT NULL,
+        masked TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        PRIMARY KEY (incident_id, seq)
+      );
+      CREATE INDEX findings_fingerprint ON findings (fingerprint);
+
+      CREATE TABLE quarantine (
+        incident_id TEXT PRIMARY KEY REFERENCES incidents (id),
+        time TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        nonce BLOB NOT NULL,
+        tag BLOB NOT NULL,
+        size INTEGER NOT NULL,
+        ciphertext BLOB,                   -- small messages inline
+        file TEXT                          -- large ones: encrypted file under data_dir/quarantine
+      );
+
+      CREATE TABLE notices (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents (id),
+        envelope_from TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        raw BLOB NOT NULL,
+        status TEXT NOT NULL,              -- queued | sent | failed
+        attempts INTEGER NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX notices_due ON notices (status, next_attempt_at);
+
+      CREATE TABLE captured (
+        id INTEGER PRIMARY KEY,
+        ref TEXT NOT NULL UNIQUE,          -- random; binds the ciphertext to its row (AES-GCM AAD)
+        time TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        recipients TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        key_id TEXT NOT NULL,
+        nonce BLOB NOT NULL,
+        tag BLOB NOT NULL,
+        ciphertext BLOB NOT NULL
+      );
+
+      CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,       -- scrypt$N$r$p$salt$hash
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+];

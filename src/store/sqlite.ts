@@ -1,0 +1,253 @@
+// The SQLite Store (better-sqlite3 v12): WAL with synchronous=FULL, so a resolved write survives a
+// crash or power loss — the gateway's 250 depends on it (invariant 1). Every store fault surfaces
+// as PvError PV_STORE_UNAVAILABLE (the gateway turns it into 4xx). I/O: the database file.
+import Database from 'better-sqlite3';
+import type { Readable } from 'node:stream';
+import { PvError } from '../errors.ts';
+import { MIGRATIONS } from './migrations.ts';
+import { decisionToRow, incidentToRow, rowToDecision, rowToIncident, storedFinding, type Row } from './rows.ts';
+import { MailVault } from './vault.ts';
+import type {
+  CapturedMessage, DashboardUser, DecisionFilter, DecisionRecord, Incident, IncidentFilter, NoticeDraft,
+  QueuedNotice, Store, StoredFinding,
+} from './types.ts';
+import { NoticeQueue } from './notices.ts';
+
+export interface SqliteOptions {
+  file: string;
+  quarantineDir: string;
+  quarantineKey: Buffer;
+  clock?: () => Date;
+}
+
+type Db = Database.Database;
+
+export class SqliteStore implements Store {
+  private readonly db: Db;
+  private readonly vault: MailVault;
+  private readonly notices: NoticeQueue;
+
+  private constructor(db: Db, opts: SqliteOptions) {
+    this.db = db;
+    const clock = opts.clock ?? (() => new Date());
+    this.vault = new MailVault(db, opts.quarantineKey, opts.quarantineDir, clock);
+    this.notices = new NoticeQueue(db, clock);
+  }
+
+  static open(opts: SqliteOptions): SqliteStore {
+    return guardSync(`open ${opts.file}`, () => {
+      const db = new Database(opts.file, { timeout: 5000 });
+      try {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+        db.pragma('foreign_keys = ON');
+        migrate(db);
+        return new SqliteStore(db, opts);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    guardSync('ping', () => this.db.prepare('SELECT 1').get());
+  }
+
+  async recordDecision(decision: DecisionRecord): Promise<void> {
+    guardSync('record decision', () => this.insertDecision(decision));
+  }
+
+  async recordIncident(incident: Incident, decision: DecisionRecord, notice?: NoticeDraft): Promise<void> {
+    guardSync('record incident', () =>
+      this.db.transaction(() => {
+        this.insertIncident(incident);
+        this.insertDecision(decision);
+        if (notice) this.notices.enqueue(notice);
+      })(),
+    );
+  }
+
+  async quarantine(incident: Incident, decision: DecisionRecord, message: Buffer | Readable, notice?: NoticeDraft): Promise<void> {
+    // Ciphertext first (fsynced), rows second: a crash in between leaves an unreferenced
+    // encrypted file, never a row pointing at nothing.
+    const sealed = await guard('quarantine message', () => this.vault.seal(incident.id, message));
+    try {
+      guardSync('quarantine', () =>
+        this.db.transaction(() => {
+          this.insertIncident(incident);
+          this.insertDecision(decision);
+          this.vault.insertQuarantine(incident.id, sealed);
+          if (notice) this.notices.enqueue(notice);
+        })(),
+      );
+    } catch (err) {
+      await this.vault.discardSealed(sealed);
+      throw err;
+    }
+  }
+
+  async readQuarantined(incidentId: string): Promise<Buffer | null> {
+    return guard('read quarantine', () => this.vault.readQuarantined(incidentId));
+  }
+
+  async dueNotices(limit: number): Promise<QueuedNotice[]> {
+    return guardSync('due notices', () => this.notices.due(limit));
+  }
+
+  async markNotice(id: number, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void> {
+    guardSync('mark notice', () => this.notices.mark(id, outcome));
+  }
+
+  async capture(message: { sender: string; recipients: string[]; raw: Buffer }): Promise<number> {
+    return guardSync('capture', () => this.vault.capture(message));
+  }
+
+  async listCaptured(limit: number): Promise<CapturedMessage[]> {
+    return guardSync('list captured', () => this.vault.listCaptured(limit));
+  }
+
+  async readCaptured(id: number): Promise<Buffer | null> {
+    return guardSync('read captured', () => this.vault.readCaptured(id));
+  }
+
+  async listIncidents(filter: IncidentFilter): Promise<Incident[]> {
+    return guardSync('list incidents', () => {
+      const where: string[] = [];
+      const args: Record<string, unknown> = { limit: clampLimit(filter.limit) };
+      for (const key of ['status', 'classification', 'direction'] as const) {
+        if (filter[key] !== undefined) {
+          where.push(`${key} = @${key}`);
+          args[key] = filter[key];
+        }
+      }
+      if (filter.since !== undefined) {
+        where.push('time >= @since');
+        args.since = filter.since;
+      }
+      const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT @limit`;
+      return (this.db.prepare(sql).all(args) as Row[]).map((r) => rowToIncident(r, this.findingsOf(String(r.id))));
+    });
+  }
+
+  async getIncident(id: string): Promise<Incident | null> {
+    return guardSync('get incident', () => {
+      const r = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
+      return r ? rowToIncident(r, this.findingsOf(id)) : null;
+    });
+  }
+
+  async updateIncident(
+    id: string,
+    patch: Partial<Pick<Incident, 'status' | 'resolution' | 'classification' | 'classificationReason' | 'notice'>>,
+  ): Promise<void> {
+    const columns = { status: 'status', resolution: 'resolution', classification: 'classification', classificationReason: 'classification_reason', notice: 'notice' } as const;
+    const sets: string[] = [];
+    const args: Record<string, unknown> = { id };
+    for (const [key, column] of Object.entries(columns)) {
+      const value = patch[key as keyof typeof patch];
+      if (value !== undefined) {
+        sets.push(`${column} = @${column}`);
+        args[column] = value;
+      }
+    }
+    if (sets.length === 0) return;
+    guardSync('update incident', () => {
+      const info = this.db.prepare(`UPDATE incidents SET ${sets.join(', ')} WHERE id = @id`).run(args);
+      if (info.changes === 0) throw new PvError('PV_INPUT_FORMAT', `no incident with id ${id}`);
+    });
+  }
+
+  async listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]> {
+    return guardSync('list decisions', () => {
+      const where: string[] = [];
+      const args: Record<string, unknown> = { limit: clampLimit(filter.limit, 100_000) };
+      if (filter.since !== undefined) (where.push('time >= @since'), (args.since = filter.since));
+      if (filter.until !== undefined) (where.push('time < @until'), (args.until = filter.until));
+      if (filter.sender !== undefined) (where.push('sender = @sender'), (args.sender = filter.sender));
+      const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time, id LIMIT @limit`;
+      return (this.db.prepare(sql).all(args) as Row[]).map(rowToDecision);
+    });
+  }
+
+  async addUser(user: DashboardUser, opts: { replace?: boolean } = {}): Promise<'created' | 'replaced'> {
+    return guardSync('add user', () => {
+      const exists = this.db.prepare('SELECT 1 FROM users WHERE name = ?').get(user.name) !== undefined;
+      if (exists && !opts.replace) throw new PvError('PV_USAGE', `user '${user.name}' already exists (use --replace to set a new password)`);
+      this.db
+        .prepare('INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash')
+        .run(user.name, user.passwordHash, user.createdAt);
+      return exists ? 'replaced' : 'created';
+    });
+  }
+
+  async getUser(name: string): Promise<DashboardUser | null> {
+    return guardSync('get user', () => {
+      const r = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as Row | undefined;
+      return r ? { name: String(r.name), passwordHash: String(r.password_hash), createdAt: String(r.created_at) } : null;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private insertDecision(d: DecisionRecord): void {
+    this.db
+      .prepare(`INSERT INTO decisions (id, time, listener, direction, sender, recipients, action, reply, findings, incident_id, size, subject_masked)
+        VALUES (@id, @time, @listener, @direction, @sender, @recipients, @action, @reply, @findings, @incident_id, @size, @subject_masked)`)
+      .run(decisionToRow(d));
+  }
+
+  private insertIncident(i: Incident): void {
+    this.db
+      .prepare(`INSERT INTO incidents (id, time, direction, listener, sender, recipients, subject_masked, action, reply, notice, classification, classification_reason, status, resolution)
+        VALUES (@id, @time, @direction, @listener, @sender, @recipients, @subject_masked, @action, @reply, @notice, @classification, @classification_reason, @status, @resolution)`)
+      .run(incidentToRow(i));
+    const add = this.db.prepare('INSERT INTO findings (incident_id, seq, header, masked, fingerprint, kind) VALUES (?, ?, ?, ?, ?, ?)');
+    i.findings.map(storedFinding).forEach((f, seq) => add.run(i.id, seq, f.header, f.masked, f.fingerprint, f.kind));
+  }
+
+  private findingsOf(id: string): StoredFinding[] {
+    return this.db.prepare('SELECT header, masked, fingerprint, kind FROM findings WHERE incident_id = ? ORDER BY seq').all(id) as StoredFinding[];
+  }
+}
+
+function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+    })();
+  }
+}
+
+function clampLimit(limit: number | undefined, max = 1000): number {
+  return Math.max(1, Math.min(limit ?? 100, max));
+}
+
+/** Any non-PvError from SQLite or the file system becomes PV_STORE_UNAVAILABLE (gateway → 4xx). */
+export function storeError(what: string, err: unknown): PvError {
+  if (err instanceof PvError) return err;
+  const e = err as { code?: string; message?: string };
+  return new PvError('PV_STORE_UNAVAILABLE', `store: ${what} failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim(), { cause: err });
+}
+
+function guardSync<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw storeError(what, err);
+  }
+}
+
+async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw storeError(what, err);
+  }
+}

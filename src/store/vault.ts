@@ -1,0 +1,98 @@
+// Encrypted mail at rest: quarantined messages and the development capture mailbox. Small
+// messages are sealed inline in SQLite; large ones (and streams) go to an encrypted file under
+// data_dir/quarantine so memory stays bounded. I/O: those files. Invariant 2: raw mail (which may
+// hold CPR numbers in headers and body) is never written unencrypted.
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { openBuffer, openFile, sealBuffer, sealToFile, type Sealed } from './crypto.ts';
+import type { Row } from './rows.ts';
+import type { CapturedMessage } from './types.ts';
+
+/** Buffers up to this size are stored inline; larger ones and all streams go to a file. */
+export const INLINE_LIMIT = 256 * 1024;
+
+export type SealedMessage = Sealed & { ciphertext: Buffer | null; file: string | null };
+
+export class MailVault {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly key: Buffer,
+    private readonly dir: string,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** Encrypt (and for files: write + fsync) before any row refers to it. */
+  async seal(incidentId: string, message: Buffer | Readable): Promise<SealedMessage> {
+    const aad = quarantineAad(incidentId);
+    if (Buffer.isBuffer(message) && message.length <= INLINE_LIMIT) {
+      const s = sealBuffer(this.key, message, aad);
+      return { ...s, file: null };
+    }
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const name = `${randomUUID()}.pvq`;
+    const s = await sealToFile(this.key, message, join(this.dir, name), aad);
+    return { ...s, ciphertext: null, file: name };
+  }
+
+  async discardSealed(s: SealedMessage): Promise<void> {
+    if (s.file) await unlink(join(this.dir, s.file)).catch(() => undefined);
+  }
+
+  insertQuarantine(incidentId: string, s: SealedMessage): void {
+    this.db
+      .prepare('INSERT INTO quarantine (incident_id, time, key_id, nonce, tag, size, ciphertext, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(incidentId, this.clock().toISOString(), s.keyId, s.nonce, s.tag, s.size, s.ciphertext, s.file);
+  }
+
+  async readQuarantined(incidentId: string): Promise<Buffer | null> {
+    const r = this.db.prepare('SELECT * FROM quarantine WHERE incident_id = ?').get(incidentId) as Row | undefined;
+    if (!r) return null;
+    const s = { keyId: String(r.key_id), nonce: r.nonce as Buffer, tag: r.tag as Buffer };
+    const aad = quarantineAad(incidentId);
+    if (r.file !== null) return openFile(this.key, s, join(this.dir, String(r.file)), aad);
+    return openBuffer(this.key, s, r.ciphertext as Buffer, aad);
+  }
+
+  /** The embedded capture mailbox (development upstream): sealed too, since delivered mail may carry numbers in its body. */
+  capture(m: { sender: string; recipients: string[]; raw: Buffer }): number {
+    const ref = randomUUID();
+    const s = sealBuffer(this.key, m.raw, captureAad(ref));
+    const info = this.db
+      .prepare('INSERT INTO captured (ref, time, sender, recipients, size, key_id, nonce, tag, ciphertext) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(ref, this.clock().toISOString(), m.sender, JSON.stringify(m.recipients), s.size, s.keyId, s.nonce, s.tag, s.ciphertext);
+    return Number(info.lastInsertRowid);
+  }
+
+  listCaptured(limit: number): CapturedMessage[] {
+    const rows = this.db
+      .prepare('SELECT id, time, sender, recipients, size FROM captured ORDER BY id DESC LIMIT ?')
+      .all(Math.max(1, Math.min(limit, 1000))) as Row[];
+    return rows.map((r) => ({
+      id: Number(r.id),
+      time: String(r.time),
+      sender: String(r.sender),
+      recipients: JSON.parse(String(r.recipients)) as string[],
+      size: Number(r.size),
+    }));
+  }
+
+  readCaptured(id: number): Buffer | null {
+    const r = this.db.prepare('SELECT * FROM captured WHERE id = ?').get(id) as Row | undefined;
+    if (!r) return null;
+    const s = { keyId: String(r.key_id), nonce: r.nonce as Buffer, tag: r.tag as Buffer };
+    return openBuffer(this.key, s, r.ciphertext as Buffer, captureAad(String(r.ref)));
+  }
+}
+
+function quarantineAad(incidentId: string): string {
+  return `quarantine ${incidentId}`;
+}
+
+function captureAad(ref: string): string {
+  return `captured ${ref}`;
+}
+
