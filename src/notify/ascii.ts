@@ -16,7 +16,7 @@ export function toAsciiLine(text: string): string {
     .replace(/\p{Pd}/gu, '-') // any Unicode dash (en dash, minus sign) → hyphen-minus
     .replace(/[\s\u00a0\u2000-\u200b\u2028\u2029\u202f\u205f\u3000]+/gu, ' ') // CR, LF, TAB, NBSP … → one space
     .replace(/[\x00-\x1f\x7f]/g, '') // NUL and other controls: drop (a CR or LF would end the reply line)
-    .replace(/[^\x20-\x7e]/g, '?');
+    .replace(/[^\x20-\x7e]/gu, '?'); // one '?' per character, not per UTF-16 unit
   return stripped.replace(/ {2,}/g, ' ').trim();
 }
 

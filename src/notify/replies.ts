@@ -118,6 +118,7 @@ export function fitText(text: string, budget: number): string {
   const ids = text.match(ID_PATTERN);
   const id = ids ? ids[ids.length - 1] : null;
   const tail = id ? ` ... ${id}` : ' ...';
+  if (budget < tail.length + 10) return cutAtWord(text, budget);
   const head = cutAtWord(text, budget - tail.length);
   return id && head.includes(id) ? cutAtWord(text, budget - 4) + ' ...' : head + tail;
 }
