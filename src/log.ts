@@ -39,7 +39,6 @@ export function createLogger(opts: { level?: string; destination?: NodeJS.Writab
     serializers: { err: (e: unknown) => e },
     formatters: {
       level: (label) => ({ level: label }),
-      bindings: (bindings) => maskDeep(bindings, 0) as pino.Bindings,
     },
     hooks: {
       logMethod(args, method) {
@@ -50,7 +49,16 @@ export function createLogger(opts: { level?: string; destination?: NodeJS.Writab
       },
     },
   };
-  return opts.destination ? pino(options, opts.destination as pino.DestinationStream) : pino(options);
+  const logger = opts.destination ? pino(options, opts.destination as pino.DestinationStream) : pino(options);
+  return maskChildren(logger);
+}
+
+/** pino serialises child bindings once, outside the log hook: mask them on the way in. */
+function maskChildren(logger: Logger): Logger {
+  const child = logger.child.bind(logger);
+  logger.child = ((bindings: pino.Bindings, options?: pino.ChildLoggerOptions) =>
+    maskChildren(child(maskDeep(bindings, 0) as pino.Bindings, options) as Logger)) as unknown as Logger['child'];
+  return logger;
 }
 
 /** A copy of `v` with every string masked; errors keep type, message, code and stack (masked). */

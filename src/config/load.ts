@@ -43,7 +43,7 @@ export async function loadConfig(p: LoadParams): Promise<LoadedConfig> {
   if (!parsed.success) throw problemsError(parsed.error.issues.map((i) => fromIssue(i, raw)), file, source, origins);
   const config = resolvePaths(parsed.data, cwd);
   const problems = semanticProblems(config);
-  if (problems.length > 0) throw problemsError(problems.map((x) => ({ ...x, code: 'PV_CONFIG_INVALID' as const })), file, source, origins);
+  if (problems.length > 0) throw problemsError(problems.map((x) => ({ ...x, message: `${formatPath(x.path)}: ${x.message}`, code: 'PV_CONFIG_INVALID' as const })), file, source, origins);
   const dataDir = config.data_dir;
   const hmacKey = loadSecret(
     { label: 'HMAC key', envName: 'POSTVAGT_HMAC_KEY', fileKey: 'secrets.hmac_key_file', file: config.secrets.hmac_key_file, devFile: 'hmac.key' },

@@ -3,6 +3,7 @@
 // ciphertext cannot be swapped between rows, and the key id stored beside it. I/O: files only in
 // sealToFile/openFile (tmp file, fsync, rename: a crash never leaves a half-written message).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -59,17 +60,14 @@ export async function sealToFile(key: Buffer, source: Readable | Buffer, file: s
     },
   });
   const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-  const handle = await open(tmp, 'wx', 0o600);
   try {
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
-    await pipeline(input, count, cipher, handle.createWriteStream({ autoClose: false }));
-    await handle.sync();
+    // flush: fsync before close (Node ≥ 20.10), so the rename below publishes durable bytes
+    await pipeline(input, count, cipher, createWriteStream(tmp, { flags: 'wx', mode: 0o600, flush: true }));
   } catch (err) {
-    await handle.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
-  await handle.close();
   await rename(tmp, file);
   await fsyncDir(dirname(file));
   return { keyId: keyId(key), nonce, tag: cipher.getAuthTag(), size };
