@@ -1,0 +1,81 @@
+// The notice worker: sends queued sender notices (RFC 3464 DSNs, null envelope sender) through the
+// upstream, with the store's backoff between attempts. I/O: store outbox + SMTP via the upstream route.
+// Protects invariant 4/6: a notice that cannot be delivered becomes a visible, systemic incident.
+import type { Store, QueuedNotice } from '../store/types.ts';
+import type { UpstreamRoute } from './upstream.ts';
+import type { GatewayLogger } from './transaction.ts';
+import { classifyNoticeFailure } from '../review/classify.ts';
+
+/** after this many attempts (with the store's backoff, about a day) a 4xx counts as final */
+export const MAX_NOTICE_ATTEMPTS = 12;
+
+export interface NoticeWorker {
+  /** one pass over the due notices; returns how many were tried */
+  runOnce(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function deliver(route: UpstreamRoute, n: QueuedNotice): Promise<{ ok: true } | { ok: false; error: string; permanent: boolean }> {
+  const tx = await route.begin(n.envelopeFrom, { size: n.raw.length, eightBit: true });
+  if (tx.mailReply.code >= 300) return { ok: false, error: `MAIL ${tx.mailReply.code} ${tx.mailReply.text}`, permanent: tx.mailReply.code >= 500 };
+  const r = await tx.rcpt(n.to);
+  if (r.code >= 300) {
+    await tx.abort();
+    return { ok: false, error: `RCPT ${r.code} ${r.text}`, permanent: r.code >= 500 };
+  }
+  const end = await tx.data(n.raw, Buffer.alloc(0), (async function* () {})(), async () => undefined);
+  if (end.code >= 300) return { ok: false, error: `DATA ${end.code} ${end.text}`, permanent: end.code >= 500 };
+  return { ok: true };
+}
+
+export function startNoticeWorker(p: { store: Store; route: UpstreamRoute; logger: GatewayLogger; intervalMs?: number }): NoticeWorker {
+  let running: Promise<number> | null = null;
+  let stopped = false;
+
+  const runOnce = async (): Promise<number> => {
+    const due = await p.store.dueNotices(20);
+    for (const n of due) {
+      if (stopped) break;
+      let outcome: Awaited<ReturnType<typeof deliver>>;
+      try {
+        outcome = await deliver(p.route, n);
+      } catch (err) {
+        outcome = { ok: false, error: (err as Error).message, permanent: false };
+      }
+      if (outcome.ok) {
+        await p.store.markNotice(n.id, { ok: true });
+        p.logger.info({ event: 'notice.sent', incident: n.incidentId });
+        continue;
+      }
+      const final = outcome.permanent || n.attempts + 1 >= MAX_NOTICE_ATTEMPTS;
+      await p.store.markNotice(n.id, { ok: false, error: outcome.error, final });
+      if (final) {
+        const c = classifyNoticeFailure();
+        await p.store.updateIncident(n.incidentId, { classification: c.classification, classificationReason: c.reason });
+        p.logger.error({ event: 'notice.failed', incident: n.incidentId, error: outcome.error });
+      }
+    }
+    return due.length;
+  };
+
+  const tick = () => {
+    if (stopped || running) return;
+    running = runOnce()
+      .catch((err: unknown) => {
+        p.logger.error({ event: 'store.fail', where: 'notice worker', err: (err as Error).message });
+        return 0;
+      })
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(tick, p.intervalMs ?? 2000);
+  timer.unref();
+  tick();
+  return {
+    runOnce,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,174 @@
+// One SMTP transaction's DATA phase: header block → detect → decide → carry out the verdict.
+// I/O: reads the client's DATA stream, relays through the upstream transaction, writes the store.
+// Protects invariants 1 and 3: every outcome is recorded before the client's reply, 250 only after
+// the upstream's 250 (or a durable quarantine), and the same incident id goes to the store and the reply.
+import { Readable } from 'node:stream';
+import type { HeaderField, HeaderFinding } from '../detect/types.ts';
+import type { SmtpReply } from '../policy/types.ts';
+import type { Config } from '../config/schema.ts';
+import type { DecisionAction, Store } from '../store/types.ts';
+import { decide } from '../policy/decide.ts';
+import { formatReply, headerTooLargeReply, quarantinedReply, upstreamTempfailReply } from '../notify/replies.ts';
+import { incidentId } from '../store/ids.ts';
+import { chunks, drain, readHeaderBlock } from './body.ts';
+import { Refusal } from './adapter.ts';
+import { UpstreamError, type Reply } from './smtp-client.ts';
+import type { UpstreamTx } from './upstream.ts';
+import { classify, decisionRow, incidentRow, noticeFor, stored, type TxFacts } from './records.ts';
+import { encodeField, prependField, rewriteFields } from './rewrite.ts';
+
+export interface Detector {
+  parse(header: Buffer): HeaderField[];
+  scan(fields: HeaderField[]): HeaderFinding[];
+  mask(text: string): string;
+}
+
+export interface GatewayLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface TxContext {
+  store: Store;
+  logger: GatewayLogger;
+  clock: () => Date;
+  detector: Detector;
+  policy: Config['policy'];
+  notify: Config['notify'];
+}
+
+export interface DataInput {
+  facts: TxFacts;
+  arrival: Date;
+  maxHeaderSize: number;
+  upstream: UpstreamTx;
+  stream: Readable & { byteLength?: number };
+  signal: AbortSignal;
+}
+
+/** the whole DATA phase; resolves to the 250 reply, throws Refusal for a deliberate non-250 */
+export async function runData(ctx: TxContext, d: DataInput): Promise<SmtpReply> {
+  const split = await readHeaderBlock(d.stream, d.maxHeaderSize);
+  if (split.overflow) {
+    await drain(d.stream);
+    await d.upstream.abort();
+    const r = headerTooLargeReply(d.maxHeaderSize);
+    await ctx.store.recordDecision(decisionRow(d.facts, 'reject', formatReply(r), [], null));
+    ctx.logger.warn({ event: 'smtp.refused', tx: d.facts.txId, reason: 'header block over limit' });
+    throw new Refusal(r);
+  }
+  const fields = ctx.detector.parse(split.header);
+  const findings = ctx.detector.scan(fields);
+  const subject = fields.find((f) => f.name.toLowerCase() === 'subject');
+  d.facts.subjectMasked = subject ? ctx.detector.mask(subject.decoded) : '';
+  const id = findings.length > 0 ? incidentId(ctx.clock()) : '';
+  const verdict = decide({ direction: d.facts.direction, findings, policy: ctx.policy, incidentId: id });
+  const found = stored(findings);
+  const relayed = (head: Buffer, action: DecisionAction) =>
+    relay(ctx, d, head, split.rest, async (reply) => {
+      const wire = formatReply(reply);
+      if (findings.length === 0) return ctx.store.recordDecision(decisionRow(d.facts, 'pass', wire, [], null));
+      const inc = incidentRow(d.facts, id, action, wire, found);
+      await classify(ctx.store, inc, ctx.clock());
+      // redact changes what the recipient sees: the sender is told (outbound only; inbound senders are
+      // other organisations we do not relay for, and a notice to them would be backscatter)
+      const notice = action === 'redact' && d.facts.direction === 'outbound' ? noticeFor({ incident: inc, fields, notify: ctx.notify, arrival: d.arrival, now: ctx.clock() }) : null;
+      await ctx.store.recordIncident(inc, decisionRow(d.facts, action, wire, found, id), notice ?? undefined);
+      ctx.logger.info({ event: `verdict.${action}`, tx: d.facts.txId, incident: id, findings: found.length, notice: inc.notice });
+    });
+
+  switch (verdict.action) {
+    case 'pass':
+      return relayed(split.header, 'pass');
+    case 'tag':
+      return relayed(prependField(split.header, verdict.tagHeader, `CPR number in ${affected(findings)}; case ${id}`), 'tag');
+    case 'redact': {
+      const indexes = new Set(findings.map((f) => f.fieldIndex));
+      const head = rewriteFields(split.header, fields, indexes, (f) => encodeField(f.name, ctx.detector.mask(f.decoded)));
+      return relayed(head, 'redact');
+    }
+    case 'reject': {
+      await drain(d.stream);
+      await d.upstream.abort();
+      d.facts.size = d.stream.byteLength ?? null;
+      const wire = formatReply(verdict.reply);
+      const inc = incidentRow(d.facts, id, 'reject', wire, found);
+      await classify(ctx.store, inc, ctx.clock());
+      // STYLE 8: the incident is durable, with the id the reply quotes, before the reply goes out
+      await ctx.store.recordIncident(inc, decisionRow(d.facts, 'reject', wire, found, id));
+      ctx.logger.info({ event: 'verdict.reject', tx: d.facts.txId, incident: id, findings: found.length });
+      throw new Refusal(verdict.reply);
+    }
+    case 'quarantine': {
+      await d.upstream.abort();
+      const reply = quarantinedReply(id);
+      const wire = formatReply(reply);
+      const inc = incidentRow(d.facts, id, 'quarantine', wire, found);
+      await classify(ctx.store, inc, ctx.clock());
+      const notice = noticeFor({ incident: inc, fields, notify: ctx.notify, arrival: d.arrival, now: ctx.clock() });
+      const message = Readable.from(whole(split.header, split.rest, d.stream));
+      // invariant 1: quarantine() resolves only when message, incident, decision and notice are durable
+      await ctx.store.quarantine(inc, decisionRow(d.facts, 'quarantine', wire, found, id), message, notice ?? undefined);
+      await drain(d.stream);
+      ctx.logger.info({ event: 'verdict.quarantine', tx: d.facts.txId, incident: id, notice: inc.notice });
+      return reply;
+    }
+  }
+}
+
+async function* whole(head: Buffer, rest: Buffer, stream: Readable): AsyncGenerator<Buffer> {
+  yield head;
+  if (rest.length > 0) yield rest;
+  yield* chunks(stream);
+}
+
+function affected(findings: HeaderFinding[]): string {
+  return [...new Set(findings.map((f) => f.header))].join(', ');
+}
+
+/** relay through the upstream; the record callback runs after the upstream's 2xx and before our 250 */
+async function relay(ctx: TxContext, d: DataInput, head: Buffer, rest: Buffer, record: (reply: SmtpReply) => Promise<void>): Promise<SmtpReply> {
+  let answer: Reply;
+  try {
+    answer = await d.upstream.data(head, rest, chunks(d.stream), async () => {
+      if (d.signal.aborted) throw d.signal.reason;
+      // Invariant 3: never let the upstream commit a mail the store could not record.
+      await ctx.store.ping();
+    });
+  } catch (err) {
+    await drain(d.stream);
+    if (err instanceof UpstreamError) throw new Refusal(await upstreamFailed(ctx, d.facts, err.message));
+    throw err;
+  }
+  d.facts.size = d.stream.byteLength ?? null;
+  if (answer.code >= 200 && answer.code < 300) {
+    const reply = { code: 250, enhanced: '2.0.0', text: ctx.detector.mask(answer.text || 'Ok') };
+    await record(reply);
+    return reply;
+  }
+  const mirrored = mirror(answer, ctx.detector.mask);
+  await ctx.store.recordDecision(decisionRow(d.facts, 'upstream-fail', formatReply(mirrored), [], null));
+  ctx.logger.warn({ event: 'upstream.fail', tx: d.facts.txId, code: answer.code, stage: 'data' });
+  throw new Refusal(mirrored);
+}
+
+/** the upstream's own reply, passed on; an enhanced code of the wrong class is replaced (RFC 3463 §2) */
+export function mirror(r: Reply, mask: (s: string) => string): SmtpReply {
+  const cls = String(r.code)[0];
+  const enhanced = r.enhanced.startsWith(`${cls}.`) ? r.enhanced : `${cls}.0.0`;
+  const code = r.code >= 400 && r.code <= 599 ? r.code : 451;
+  return { code, enhanced: code === r.code ? enhanced : '4.0.0', text: mask(r.text || 'refused by the next mail server') };
+}
+
+/** upstream unreachable, timed out or TLS failed: a systemic incident and 451 quoting it */
+export async function upstreamFailed(ctx: TxContext, facts: TxFacts, detail: string): Promise<SmtpReply> {
+  const id = incidentId(ctx.clock());
+  const reply = upstreamTempfailReply(id, ctx.detector.mask(detail));
+  const wire = formatReply(reply);
+  const inc = incidentRow(facts, id, 'upstream-fail', wire, []);
+  await classify(ctx.store, inc, ctx.clock());
+  await ctx.store.recordIncident(inc, decisionRow(facts, 'upstream-fail', wire, [], id));
+  ctx.logger.warn({ event: 'upstream.fail', tx: facts.txId, incident: id, detail: ctx.detector.mask(detail) });
+  return reply;
+}
