@@ -1,0 +1,114 @@
+// What one Postfix queue id's log lines add up to: the per-recipient and per-message fate
+// (DESIGN "audit postfix"). Pure, no I/O. Protects "a notice counts only when the log shows it
+// was made" (a `sender non-delivery notification: QID` line), and masks CPR numbers in what leaves.
+import { worseFate, type Fate, type MessageFate, type RecipientFate } from '../types.ts';
+import { maskText, decodeHeaderValue } from '../../detect/index.ts';
+
+export type RcptState = 'pending' | 'sent' | 'discarded' | 'bounced' | 'deferred' | 'expired' | 'rejected';
+
+export interface Rcpt { to: string; st: RcptState; reason: string }
+
+/** Everything the log told us about one queue id while it is open. */
+export interface Msg {
+  qid: string;
+  time: string;
+  from?: string;
+  subject?: string;
+  rcpts: Map<string, Rcpt>;
+  /** qmgr's nrcpt=, or the smtpd session's accepted RCPT count (single-transaction sessions) */
+  nrcpt?: number;
+  /** the message as a whole was discarded (header/body_checks, milter, smtpd access DISCARD) */
+  silent?: string;
+  /** the client was told 5xx for the whole message (cleanup/milter reject at end of DATA) */
+  rejected?: string;
+  /** on hold, with the rule that put it there; cleared when qmgr picks it up again */
+  held?: string;
+  expired?: boolean;
+  /** the log shows `sender non-delivery notification` for this id */
+  notice?: boolean;
+  /** waiting for its smtpd session to end (to learn the RCPT count) before it is emitted */
+  parked?: boolean;
+  sessionKey?: string;
+}
+
+export type Ending = 'removed' | 'deleted' | 'eof';
+
+export function newMsg(qid: string, time: string): Msg {
+  return { qid, time, rcpts: new Map() };
+}
+
+export function mask(s: string): string {
+  const decoded = s.includes('=?') ? decodeHeaderValue(s) : s;
+  return maskText(decoded);
+}
+
+function failedFate(m: Msg, kind: 'bounced' | 'expired'): Fate {
+  // a null sender cannot be notified (RFC 5321 §4.5.5); for others only the log line is proof
+  const withNotice = m.notice === true && m.from !== '';
+  if (kind === 'bounced') return withNotice ? 'bounced_with_notice' : 'bounced_no_notice';
+  return withNotice ? 'expired_with_notice' : 'expired_no_notice';
+}
+
+/** Fate of a recipient whose own log lines say nothing final, by how the message ended. */
+function openFate(m: Msg, r: Rcpt | undefined, ending: Ending): [Fate, string] {
+  const was = m.held !== undefined ? `while on hold (${m.held})` : r?.st === 'deferred' ? `while deferred (${r.reason})` : 'before delivery';
+  if (ending === 'deleted') return ['silently_dropped', `postsuper -d ${was}`];
+  if (m.expired) return [failedFate(m, 'expired'), `expired${r?.reason ? `: ${r.reason}` : ''}`];
+  if (ending === 'eof' && m.held !== undefined) return ['held_pending', `on hold: ${m.held}`];
+  if (ending === 'eof' && r?.st === 'deferred') return ['deferred_pending', `deferred: ${r.reason}`];
+  return ['unknown', ending === 'eof' ? 'no final status in the logs' : 'removed without a delivery status'];
+}
+
+function recipientFate(m: Msg, r: Rcpt | undefined, ending: Ending): [Fate, string] {
+  if (m.silent !== undefined) return ['silently_dropped', m.silent];
+  if (r?.st === 'rejected') return ['rejected_in_smtp', r.reason];
+  if (m.rejected !== undefined) return ['rejected_in_smtp', m.rejected];
+  switch (r?.st) {
+    case 'sent': return ['delivered', r.reason];
+    case 'discarded': return ['silently_dropped', `discard transport: ${r.reason}`];
+    case 'bounced': return [failedFate(m, 'bounced'), r.reason];
+    case 'expired': return [failedFate(m, 'expired'), r.reason];
+    default: return openFate(m, r, ending);
+  }
+}
+
+/** The final word on a message. Recipients the log never names (only counted) get to ''. */
+export function finish(m: Msg, ending: Ending): MessageFate {
+  const recipients: RecipientFate[] = [];
+  let fate: Fate | undefined;
+  let reason = '';
+  const add = (to: string, f: Fate, why: string) => {
+    recipients.push({ to, fate: f, reason: why });
+    if (fate === undefined || worseFate(f, fate) !== fate) { fate = f; reason = why; }
+  };
+  for (const r of m.rcpts.values()) {
+    const [f, why] = recipientFate(m, r, ending);
+    add(r.to, f, why);
+  }
+  const unnamed = Math.max((m.nrcpt ?? 0) - m.rcpts.size, m.rcpts.size === 0 ? 1 : 0);
+  for (let i = 0; i < unnamed; i++) {
+    const [f, why] = recipientFate(m, undefined, ending);
+    add('', f, why);
+  }
+  const out: MessageFate = {
+    queue_id: m.qid,
+    time: m.time,
+    from: m.from ?? '',
+    recipients,
+    fate: fate ?? 'unknown',
+    reason,
+  };
+  if (m.subject !== undefined) out.subject = m.subject;
+  return out;
+}
+
+/** Mask CPR numbers in every text field of a finished message (only done for messages that are kept). */
+export function maskMessage(f: MessageFate): MessageFate {
+  return {
+    ...f,
+    from: mask(f.from),
+    recipients: f.recipients.map((r) => ({ to: mask(r.to), fate: r.fate, reason: mask(r.reason) })),
+    reason: mask(f.reason),
+    ...(f.subject !== undefined ? { subject: mask(f.subject) } : {}),
+  };
+}

@@ -1,0 +1,148 @@
+// `auditPostfix`: every queue id's fate from Postfix logs — rotated files in any order (sorted by
+// their first timestamp), plain or .gz, streamed; a year for the classic syslog form, with Dec→Jan rollover.
+// I/O: reads the files. Protects: an unreadable file is a warning, the rest is still audited.
+import { readLineBatches, checkInput, type InputProgress } from '../input.ts';
+import { emptyCounts, type AuditResult, type MessageFate } from '../types.ts';
+import { describeError } from '../../errors.ts';
+import { parseLine, type LogLine } from './parse.ts';
+import { PostfixState } from './state.ts';
+import { maskMessage } from './fate.ts';
+
+export { parseLine } from './parse.ts';
+export { PostfixState } from './state.ts';
+
+export interface PostfixAuditOptions {
+  /** year of the first classic-syslog line (default: this year, or last year if that month is still ahead) */
+  year?: number;
+  onProgress?: (p: InputProgress) => void;
+  /** which per-message rows to keep: all (CSV), problems (default: everything not delivered), none */
+  rows?: 'all' | 'problems' | 'none';
+  /** clock for the default year (tests) */
+  now?: Date;
+}
+
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+const YEAR_SECONDS = 366 * 86400;
+
+/** Classic syslog stamps carry no year: count it forward at each Dec→Jan step (RFC 3164 §4.1.2). */
+export class SyslogClock {
+  private lastMonth = -1;
+  constructor(public year: number) {}
+  iso(l: LogLine): string {
+    if (l.month === undefined) return l.stamp;
+    if (this.lastMonth >= 0 && l.month < this.lastMonth - 6) this.year++;
+    if (this.lastMonth < 0 || l.month >= this.lastMonth || l.month < this.lastMonth - 6) this.lastMonth = l.month;
+    return `${this.year}-${pad(l.month + 1)}-${pad(l.day ?? 1)}T${l.stamp}`;
+  }
+}
+
+function secondsInYear(l: LogLine): number {
+  const [h, m, s] = l.stamp.split(':').map((x) => Number.parseInt(x, 10) || 0);
+  return ((l.month ?? 0) * 31 + (l.day ?? 1)) * 86400 + h * 3600 + m * 60 + s;
+}
+
+async function firstLine(file: string): Promise<LogLine | undefined> {
+  let seen = 0;
+  for await (const batch of readLineBatches(file)) {
+    for (const line of batch) {
+      const l = parseLine(line);
+      if (l) return l;
+      if (++seen > 10_000) return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Order files by first timestamp. Without a year, a set spanning New Year sorts as Jan…Dec;
+ * the biggest gap between neighbours (circularly) marks where the set really begins.
+ */
+export function orderFiles(items: { file: string; first: LogLine }[]): string[] {
+  const iso = items.filter((i) => i.first.month === undefined).sort((a, b) => Date.parse(a.first.stamp) - Date.parse(b.first.stamp));
+  const classic = items.filter((i) => i.first.month !== undefined).map((i) => ({ ...i, k: secondsInYear(i.first) }));
+  classic.sort((a, b) => a.k - b.k);
+  let start = 0;
+  let gap = classic.length > 0 ? classic[0].k + YEAR_SECONDS - classic[classic.length - 1].k : 0;
+  for (let i = 0; i + 1 < classic.length; i++) {
+    if (classic[i + 1].k - classic[i].k > gap) { gap = classic[i + 1].k - classic[i].k; start = i + 1; }
+  }
+  const rotated = [...classic.slice(start), ...classic.slice(0, start)];
+  return [...iso.map((i) => i.file), ...rotated.map((i) => i.file)];
+}
+
+function defaultYear(first: LogLine | undefined, now: Date): number {
+  const y = now.getFullYear();
+  return first?.month !== undefined && first.month > now.getMonth() ? y - 1 : y;
+}
+
+/** Check and order the inputs; unreadable and empty ones become warnings. */
+async function prepare(files: string[], warnings: string[]): Promise<{ file: string; first: LogLine }[]> {
+  const items: { file: string; first: LogLine }[] = [];
+  for (const file of files) {
+    try {
+      const size = await checkInput(file);
+      const first = size > 0 ? await firstLine(file) : undefined;
+      if (size === 0) warnings.push(`${file}: empty file (0 bytes), nothing to audit`);
+      else if (!first) warnings.push(`${file}: no Postfix log lines found in the first 10000 lines; not audited`);
+      else items.push({ file, first });
+    } catch (err) {
+      warnings.push(describeError(err));
+    }
+  }
+  return items;
+}
+
+export async function auditPostfix(files: string[], opts: PostfixAuditOptions = {}): Promise<AuditResult> {
+  const result: AuditResult = {
+    source: 'postfix', files: [...files], lines: 0, messages: emptyCounts(), recipients: emptyCounts(),
+    silent: [], rows: [], warnings: [],
+  };
+  const keep = opts.rows ?? 'problems';
+  const state = new PostfixState((raw: MessageFate) => {
+    result.messages[raw.fate]++;
+    for (const r of raw.recipients) result.recipients[r.fate]++;
+    if (keep === 'none' || (keep === 'problems' && raw.fate === 'delivered')) {
+      if (raw.fate !== 'silently_dropped') return;
+    }
+    const m = maskMessage(raw);
+    if (keep !== 'none' || m.fate !== 'silently_dropped') result.rows.push(m);
+    if (m.fate === 'silently_dropped') {
+      result.silent.push({
+        queue_id: m.queue_id, time: m.time, from: m.from, reason: m.reason,
+        to: m.recipients.filter((r) => r.to !== '').map((r) => r.to),
+        ...(m.subject !== undefined ? { subject: m.subject } : {}),
+      });
+    }
+  });
+  const ordered = orderFiles(await prepare(files, result.warnings));
+  let clock: SyslogClock | undefined;
+  for (const file of ordered) {
+    const st: FileStats = { lines: 0, garbled: 0, firstGarbled: 0 };
+    const clockFor = (l: LogLine) => (clock ??= new SyslogClock(opts.year ?? defaultYear(l, opts.now ?? new Date())));
+    try {
+      await feedFile(file, state, opts, clockFor, st);
+    } catch (err) {
+      result.warnings.push(describeError(err));
+    }
+    result.lines += st.lines;
+    // truncated or damaged Postfix lines are skipped and reported, never fatal
+    if (st.garbled > 0) result.warnings.push(`${file}:${st.firstGarbled}: ${st.garbled} damaged Postfix line(s) skipped (first shown)`);
+  }
+  state.end();
+  return result;
+}
+
+interface FileStats { lines: number; garbled: number; firstGarbled: number }
+
+async function feedFile(file: string, state: PostfixState, opts: PostfixAuditOptions,
+  clockFor: (l: LogLine) => SyslogClock, st: FileStats): Promise<void> {
+  for await (const batch of readLineBatches(file, opts.onProgress)) {
+    for (let i = 0; i < batch.length; i++) {
+      const line = batch[i];
+      const l = parseLine(line);
+      if (l) state.feed(l, l.month === undefined ? l.stamp : clockFor(l).iso(l));
+      else if (line.includes('postfix/') && ++st.garbled === 1) st.firstGarbled = st.lines + i + 1;
+    }
+    st.lines += batch.length;
+  }
+}

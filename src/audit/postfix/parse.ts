@@ -1,0 +1,160 @@
+// Pure parser for one Postfix log line, in the classic syslog form ("Nov 29 17:53:49 host
+// postfix/smtpd[123]: …", no year — Postfix 3.7's own maillog_file writes this too) and the
+// RFC 3339 form rsyslog/journald write. No I/O. Unrelated daemons and garbage give null, never throw.
+
+export interface LogLine {
+  /** classic syslog: month 0–11 and day; ISO lines: undefined */
+  month?: number;
+  day?: number;
+  /** ISO lines: the timestamp as written; classic: HH:MM:SS */
+  stamp: string;
+  host: string;
+  /** last part of the syslog tag: smtpd, cleanup, qmgr, smtp, bounce, postsuper, discard, … */
+  daemon: string;
+  pid: string;
+  /** queue id, 'NOQUEUE', or '' when the message does not start with one */
+  qid: string;
+  /** message text after "qid: " (or after "tag: " when there is no queue id) */
+  text: string;
+}
+
+const MONTHS: Record<string, number> = {
+  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+};
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Short ids are hex, long ids (enable_long_queue_ids) base-52ish; both carry digits. */
+function isQueueId(s: string): boolean {
+  if (s.length < 5 || s.length > 24) return false;
+  let digit = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c)) digit = true;
+    else if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  }
+  return digit;
+}
+
+/** Timestamp + host; returns the index after the host's trailing space, or -1. */
+function parseHead(line: string, out: LogLine): number {
+  let i: number;
+  if (isDigit(line.charCodeAt(0)) && line.charCodeAt(4) === 45 /* - */ && line.charCodeAt(10) === 84 /* T */) {
+    i = line.indexOf(' ');
+    if (i < 0) return -1;
+    out.stamp = line.slice(0, i);
+  } else {
+    const month = MONTHS[line.slice(0, 3)];
+    if (month === undefined || line.charCodeAt(3) !== 32) return -1;
+    let j = 4;
+    if (line.charCodeAt(j) === 32) j++; // "Nov  1"
+    const day = line.charCodeAt(j + 1) === 32 ? line.charCodeAt(j) - 48 : (line.charCodeAt(j) - 48) * 10 + line.charCodeAt(j + 1) - 48;
+    j = line.indexOf(' ', j);
+    if (j < 0 || !(day >= 1 && day <= 31)) return -1;
+    i = line.indexOf(' ', j + 1);
+    if (i < 0 || line.charCodeAt(j + 3) !== 58 /* : */) return -1;
+    out.month = month;
+    out.day = day;
+    out.stamp = line.slice(j + 1, j + 9);
+  }
+  const h = line.indexOf(' ', i + 1);
+  if (h < 0) return -1;
+  out.host = line.slice(i + 1, h);
+  return h + 1;
+}
+
+/** Parse one line; null for non-Postfix or malformed lines. */
+export function parseLine(line: string): LogLine | null {
+  const out: LogLine = { stamp: '', host: '', daemon: '', pid: '', qid: '', text: '' };
+  const at = parseHead(line, out);
+  if (at < 0) return null;
+  // tag: postfix/smtpd[123] or postfix-out/smtp[9] (syslog_name); other programs are not ours
+  if (!line.startsWith('postfix', at)) return null;
+  const colon = line.indexOf(': ', at);
+  if (colon < 0) return null;
+  const slash = line.lastIndexOf('/', colon);
+  const bracket = line.indexOf('[', at);
+  const tagEnd = bracket > 0 && bracket < colon ? bracket : colon;
+  if (slash < at || slash > tagEnd) return null;
+  out.daemon = line.slice(slash + 1, tagEnd);
+  out.pid = tagEnd === bracket ? line.slice(bracket + 1, colon - 1) : '';
+  const rest = colon + 2;
+  const c2 = line.indexOf(': ', rest);
+  if (c2 > rest && c2 - rest <= 24) {
+    const id = line.slice(rest, c2);
+    if (id === 'NOQUEUE' || isQueueId(id)) {
+      out.qid = id;
+      out.text = line.slice(c2 + 2);
+      return out;
+    }
+  }
+  out.text = line.slice(rest);
+  return out;
+}
+
+/** value of `name=<…>` (addresses), or undefined */
+export function angleField(text: string, name: string, from = 0): string | undefined {
+  const i = text.indexOf(`${name}=<`, from);
+  if (i < 0) return undefined;
+  const s = i + name.length + 2;
+  const e = text.indexOf('>', s);
+  return e < 0 ? undefined : text.slice(s, e);
+}
+
+/** value of `name=word` up to ',' or space, or undefined */
+export function wordField(text: string, name: string): string | undefined {
+  const i = text.indexOf(`${name}=`);
+  if (i < 0) return undefined;
+  const s = i + name.length + 1;
+  let e = s;
+  while (e < text.length && text.charCodeAt(e) !== 44 && text.charCodeAt(e) !== 32) e++;
+  return text.slice(s, e);
+}
+
+/** The delivery agent's status line: `to=<x>, relay=…, dsn=5.1.1, status=bounced (text)` */
+export interface Delivery { to: string; status: string; dsn: string; detail: string }
+
+export function parseDelivery(text: string): Delivery | null {
+  if (!text.startsWith('to=<')) return null;
+  const to = angleField(text, 'to') ?? '';
+  const si = text.indexOf(', status=');
+  if (si < 0) return null;
+  const s = si + 9;
+  let e = s;
+  while (e < text.length && text.charCodeAt(e) !== 32 && text.charCodeAt(e) !== 44) e++;
+  const status = text.slice(s, e);
+  const open = text.indexOf('(', e);
+  const detail = open >= 0 ? text.slice(open + 1, text.endsWith(')') ? -1 : undefined) : '';
+  return { to, status, dsn: wordField(text, 'dsn') ?? '', detail };
+}
+
+/**
+ * An action line from cleanup/smtpd (header/body checks, access restrictions, milters):
+ * `discard: header Subject: X from host[ip]; from=<a> to=<b> proto=ESMTP helo=<h>: reason`.
+ */
+export interface ActionLine { action: string; what: string; subject?: string; from?: string; to?: string; reason: string }
+
+function headReason(head: string): string {
+  const i = head.indexOf(']: ');
+  return i >= 0 ? head.slice(i + 3) : head;
+}
+
+export function parseAction(text: string): ActionLine | null {
+  const c = text.indexOf(': ');
+  if (c < 0 || c > 20) return null;
+  const action = text.slice(0, c);
+  const env = text.lastIndexOf('; from=<');
+  if (env < 0) return null;
+  const head = text.slice(c + 2, env);
+  const after = text.indexOf('>: ', text.lastIndexOf('=<'));
+  const reason = after >= 0 ? text.slice(after + 3) : headReason(text.slice(c + 2, env));
+  let subject: string | undefined;
+  if (head.startsWith('header Subject: ')) {
+    const f = head.lastIndexOf(' from ');
+    subject = head.slice(16, f > 16 ? f : undefined);
+  }
+  const what = head.startsWith('header ') ? 'header_checks' : head.startsWith('body ') ? 'body_checks' : head.split(' ')[0];
+  return { action, what, subject, from: angleField(text, 'from', env), to: angleField(text, 'to', env), reason };
+}

@@ -1,0 +1,223 @@
+// State machine over Postfix queue ids, fed one parsed log line at a time. Memory is bounded by
+// the open queue ids and smtpd sessions: a finished message is emitted and dropped at once.
+// No I/O. Protects "every silent case is found": discards, postsuper -d, the discard transport.
+import { parseAction, parseDelivery, angleField, wordField, type LogLine } from './parse.ts';
+import { finish, newMsg, type Ending, type Msg } from './fate.ts';
+import type { MessageFate } from '../types.ts';
+
+/** One smtpd connection (by host + pid): what it said before and around its queue ids. */
+interface Session {
+  msgs: Msg[];
+  /** NOQUEUE permit lines (smtpd_log_access_permit_actions) name recipients before the queue file exists */
+  permits: string[];
+  rejects: { time: string; from: string; to: string; reason: string }[];
+  discard?: { reason: string; from?: string; to?: string };
+}
+
+const RECENT = 4096;
+const DELIVERY_AGENTS = new Set(['smtp', 'lmtp', 'local', 'virtual', 'pipe', 'error', 'retry', 'discard', 'relay']);
+
+export class PostfixState {
+  private open = new Map<string, Msg>();
+  private sessions = new Map<string, Session>();
+  /** ids finished lately: late lines for them must not open a zombie message */
+  private recent = new Set<string>();
+  private noqueue = 0;
+
+  constructor(private emit: (m: MessageFate) => void) {}
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  feed(l: LogLine, time: string): void {
+    if (l.qid === '') {
+      if (l.daemon === 'smtpd') this.sessionLine(l);
+      return;
+    }
+    if (l.qid === 'NOQUEUE') return this.noqueueLine(l, time);
+    let m = this.open.get(l.qid);
+    if (m === undefined) {
+      if (this.recent.has(l.qid) && !l.text.startsWith('client=')) return;
+      m = newMsg(l.qid, time);
+      this.open.set(l.qid, m);
+    }
+    this.queueLine(m, l);
+  }
+
+  /** End of all input: sessions end, open messages get their pending/unknown fates. */
+  end(): void {
+    for (const key of [...this.sessions.keys()]) this.endSession(key);
+    for (const m of [...this.open.values()]) this.done(m, 'eof');
+  }
+
+  private queueLine(m: Msg, l: LogLine): void {
+    const t = l.text;
+    if (l.daemon === 'smtpd' && t.startsWith('client=')) return this.attach(m, l);
+    if (l.daemon === 'qmgr') return this.qmgrLine(m, t);
+    if (l.daemon === 'postsuper') {
+      if (t === 'removed') return this.done(m, 'deleted');
+      if (t === 'placed on hold') m.held ??= 'postsuper -h';
+      else if (t === 'released from hold') m.held = undefined;
+      return;
+    }
+    if (l.daemon === 'bounce') {
+      if (t.startsWith('sender non-delivery notification:')) m.notice = true;
+      return;
+    }
+    if (t.startsWith('to=<') && DELIVERY_AGENTS.has(l.daemon)) return this.deliveryLine(m, l);
+    if (t.startsWith('uid=') || t.startsWith('from=<')) m.from ??= angleField(t, 'from');
+    else if (t.startsWith('message-id=')) return;
+    else this.actionLine(m, l);
+  }
+
+  private qmgrLine(m: Msg, t: string): void {
+    if (t === 'removed') return this.done(m, 'removed');
+    if (!t.startsWith('from=<')) return;
+    m.from = angleField(t, 'from');
+    const n = wordField(t, 'nrcpt');
+    if (n !== undefined) m.nrcpt = Math.max(m.nrcpt ?? 0, Number.parseInt(n, 10) || 0);
+    if (t.includes('status=expired')) {
+      m.expired = true;
+      for (const r of m.rcpts.values()) if (r.st === 'deferred' || r.st === 'pending') r.st = 'expired';
+    } else if (t.endsWith('(queue active)')) {
+      m.held = undefined; // released (postsuper -H) or never held
+    }
+  }
+
+  private deliveryLine(m: Msg, l: LogLine): void {
+    const d = parseDelivery(l.text);
+    if (!d) return;
+    const why = `${d.dsn ? `${d.dsn} ` : ''}${d.detail}`.trim();
+    const st = l.daemon === 'discard' && d.status === 'sent' ? 'discarded'
+      : d.status === 'sent' || d.status === 'deliverable' ? 'sent'
+      : d.status === 'bounced' || d.status === 'undeliverable' ? 'bounced'
+      : d.status === 'expired' ? 'expired'
+      : d.status === 'deferred' ? 'deferred' : undefined;
+    if (st === undefined) return;
+    const key = d.to.toLowerCase();
+    const prev = m.rcpts.get(key);
+    // the first final status wins; a later deferral must not undo a delivery (duplicate lines)
+    if (prev && prev.st !== 'pending' && prev.st !== 'deferred') return;
+    m.rcpts.set(key, { to: d.to, st, reason: l.daemon === 'discard' ? d.detail : why });
+  }
+
+  /** discard/reject/hold/warning… lines from cleanup and smtpd (checks, access maps, milters). */
+  private actionLine(m: Msg, l: LogLine): void {
+    const a = parseAction(l.text);
+    if (!a) return;
+    if (a.subject !== undefined) m.subject ??= a.subject;
+    if (a.from !== undefined) m.from ??= a.from;
+    const rule = `${a.what} ${a.action.replace(/^milter-/, '').toUpperCase()}${a.reason ? `: ${a.reason}` : ''}`;
+    const named = a.to !== undefined ? a.to.toLowerCase() : undefined;
+    if (named !== undefined && !m.rcpts.has(named)) m.rcpts.set(named, { to: a.to ?? '', st: 'pending', reason: '' });
+    switch (a.action) {
+      case 'discard':
+      case 'milter-discard':
+        m.silent ??= a.action === 'milter-discard' ? `milter DISCARD${a.reason ? `: ${a.reason}` : ''}` : rule;
+        return this.park(m);
+      case 'reject':
+      case 'milter-reject':
+        if (l.daemon === 'smtpd' && a.what === 'RCPT' && named !== undefined) {
+          m.rcpts.set(named, { to: a.to ?? '', st: 'rejected', reason: a.reason });
+          return;
+        }
+        m.rejected ??= `${rule}`;
+        return this.park(m);
+      case 'hold':
+      case 'milter-hold':
+        m.held = rule;
+        return;
+      default:
+        return; // warning/info/permit/redirect: the message goes on
+    }
+  }
+
+  /** Emit now, or when its smtpd session ends (then the session's RCPT count is known). */
+  private park(m: Msg): void {
+    if (m.sessionKey !== undefined && this.sessions.has(m.sessionKey)) m.parked = true;
+    else this.done(m, 'removed');
+  }
+
+  private done(m: Msg, ending: Ending): void {
+    if (!this.open.delete(m.qid)) return;
+    this.recent.add(m.qid);
+    if (this.recent.size > RECENT) this.recent.delete(this.recent.values().next().value as string);
+    this.emit(finish(m, ending));
+  }
+
+  private sessionFor(l: LogLine): [string, Session] {
+    const key = `${l.host}/${l.pid}`;
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = { msgs: [], permits: [], rejects: [] };
+      this.sessions.set(key, s);
+    }
+    return [key, s];
+  }
+
+  /** `QID: client=` — the message now exists; what the session said before belongs to it. */
+  private attach(m: Msg, l: LogLine): void {
+    const [key, s] = this.sessionFor(l);
+    m.sessionKey = key;
+    s.msgs.push(m);
+    for (const to of s.permits) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
+    for (const r of s.rejects) m.rcpts.set(r.to.toLowerCase(), { to: r.to, st: 'rejected', reason: r.reason });
+    if (s.discard !== undefined) {
+      m.silent ??= s.discard.reason;
+      m.from ??= s.discard.from;
+      const to = s.discard.to;
+      if (to !== undefined && !m.rcpts.has(to.toLowerCase())) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
+    }
+    s.permits = [];
+    s.rejects = [];
+    s.discard = undefined;
+  }
+
+  private noqueueLine(l: LogLine, time: string): void {
+    const a = parseAction(l.text);
+    if (!a) return;
+    const [, s] = this.sessionFor(l);
+    if (a.action === 'permit' && a.to !== undefined) s.permits.push(a.to);
+    else if (a.action === 'reject' || a.action === 'milter-reject') {
+      s.rejects.push({ time, from: a.from ?? '', to: a.to ?? '', reason: a.reason });
+    } else if (a.action === 'discard') s.discard = { reason: `smtpd ${a.what} DISCARD: ${a.reason}`, from: a.from, to: a.to };
+  }
+
+  private sessionLine(l: LogLine): void {
+    const key = `${l.host}/${l.pid}`;
+    if (l.text.startsWith('connect from ')) {
+      if (this.sessions.has(key)) this.endSession(key);
+      this.sessions.set(key, { msgs: [], permits: [], rejects: [] });
+    } else if (l.text.startsWith('disconnect from ')) {
+      const s = this.sessions.get(key);
+      const mail = wordField(l.text, 'mail');
+      const rcpt = wordField(l.text, 'rcpt');
+      // "rcpt=3" or "rcpt=2/3" (accepted/total): only a one-transaction session can be apportioned
+      if (s && s.msgs.length === 1 && mail !== undefined && mail.split('/')[0] === '1' && rcpt !== undefined) {
+        const m = s.msgs[0];
+        m.nrcpt = Math.max(m.nrcpt ?? 0, Number.parseInt(rcpt.split('/')[0], 10) || 0);
+      }
+      this.endSession(key);
+    }
+  }
+
+  private endSession(key: string): void {
+    const s = this.sessions.get(key);
+    if (!s) return;
+    this.sessions.delete(key);
+    for (const m of s.msgs) {
+      m.sessionKey = undefined;
+      if (m.parked) this.done(m, 'removed');
+    }
+    // rejects that never became part of a queued message: the client was told, per sender
+    const byFrom = new Map<string, Session['rejects']>();
+    for (const r of s.rejects) byFrom.set(r.from, [...(byFrom.get(r.from) ?? []), r]);
+    for (const [from, rs] of byFrom) {
+      this.emit({
+        queue_id: `NOQUEUE-${++this.noqueue}`, time: rs[0].time, from, fate: 'rejected_in_smtp', reason: rs[0].reason,
+        recipients: rs.map((r) => ({ to: r.to, fate: 'rejected_in_smtp' as const, reason: r.reason })),
+      });
+    }
+  }
+}
