@@ -47,8 +47,8 @@ export function headerWords(name: string): HeaderWords {
 /** What to do, per kind, Danish then English, for the notice (one sentence each). */
 export const FIX: Record<HeaderKind, { da: string; en: string }> = {
   subject: {
-    da: 'Fjern CPR-nummeret fra emnefeltet. Skriv det i stedet inde i selve mailen, hvor det er krypteret, og send mailen igen.',
-    en: 'Remove the CPR number from the subject. Write it inside the mail itself, where it is encrypted, and send the mail again.',
+    da: 'Fjern CPR-nummeret fra emnefeltet. Skriv det i stedet inde i selve mailen (brødteksten), som krypteres, når du sender sikker mail. Send så mailen igen.',
+    en: 'Remove the CPR number from the subject. Write it in the body of the mail instead, which is encrypted when you send secure mail. Then send the mail again.',
   },
   'own-name': {
     da: 'Dit eget navn eller din afsenderadresse indeholder et CPR-nummer. Det kan du ikke selv rette: kontakt IT-support.',
@@ -59,11 +59,32 @@ export const FIX: Record<HeaderKind, { da: string; en: string }> = {
     en: "The recipient's name, as it appears in your address book, contains a CPR number. Type the recipient's address without the name (or correct the contact) and send again.",
   },
   field: {
-    da: 'Fjern CPR-nummeret fra feltet, skriv det inde i selve mailen, og send igen.',
-    en: 'Remove the CPR number from that field, write it inside the mail itself, and send again.',
+    da: 'Fjern CPR-nummeret fra feltet, skriv det i stedet inde i selve mailen (brødteksten), og send mailen igen.',
+    en: 'Remove the CPR number from that field, write it in the body of the mail instead, and send the mail again.',
   },
   technical: {
     da: 'Feltet udfyldes af et program (fx et fagsystem), ikke af dig. Kontakt IT-support, så programmet bliver rettet.',
     en: 'That field is filled in by a program (such as a case management system), not by you. Contact IT support so the program is corrected.',
   },
+};
+
+/** Advice for next time, when the mail has already arrived (changed or marked): nothing to resend. */
+export const FIX_NEXT_TIME: Record<HeaderKind, { da: string; en: string }> = {
+  subject: {
+    da: 'Skriv ikke CPR-numre i emnefeltet. Skriv dem inde i selve mailen (brødteksten), som krypteres, når du sender sikker mail.',
+    en: 'Do not put CPR numbers in the subject. Write them in the body of the mail, which is encrypted when you send secure mail.',
+  },
+  'own-name': {
+    da: 'Dit eget navn eller din afsenderadresse indeholder et CPR-nummer. Kontakt IT-support, så det bliver rettet.',
+    en: 'Your own name or sender address contains a CPR number. Contact IT support to have it corrected.',
+  },
+  'recipient-name': {
+    da: 'Ret modtagerens navn i din adressebog, så det ikke indeholder et CPR-nummer.',
+    en: "Correct the recipient's name in your address book so it does not contain a CPR number.",
+  },
+  field: {
+    da: 'Skriv ikke CPR-numre i det felt. Skriv dem inde i selve mailen (brødteksten).',
+    en: 'Do not put CPR numbers in that field. Write them in the body of the mail.',
+  },
+  technical: FIX.technical,
 };

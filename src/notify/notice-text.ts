@@ -2,7 +2,7 @@
 // what happened, why (which header, masked number), what to do, the case number, whom to contact.
 // Pure, no I/O (dates are passed in). Protects invariant 4; every value shown is already masked.
 import type { Incident, StoredFinding } from '../store/types.ts';
-import { FIX, headerWords, type HeaderKind } from './headers-da.ts';
+import { FIX, FIX_NEXT_TIME, headerWords, type HeaderKind } from './headers-da.ts';
 import { wrapText } from './mime.ts';
 
 /** What happened to the mail, as the sender experiences it. */
@@ -146,16 +146,18 @@ function aboutMail(lang: Lang, incident: Incident, arrival: Date): string {
 function todo(lang: Lang, outcome: Outcome, findings: readonly StoredFinding[]): string {
   const kinds = [...new Set(findings.map((f) => headerWords(f.header).kind))];
   // After a change or a marker the mail has arrived: the advice is for next time.
-  const head = outcome === 'changed' || outcome === 'marked'
-    ? (lang === 'da' ? 'Næste gang:' : 'Next time:')
-    : (lang === 'da' ? 'Sådan gør du:' : 'What to do:');
-  return [head, ...kinds.map((k: HeaderKind) => `  - ${wrapText(FIX[k][lang], 72, '    ')}`)].join('\n');
+  const nextTime = outcome === 'changed' || outcome === 'marked';
+  const table = nextTime ? FIX_NEXT_TIME : FIX;
+  const head = nextTime ? (lang === 'da' ? 'Næste gang:' : 'Next time:') : lang === 'da' ? 'Sådan gør du:' : 'What to do:';
+  return [head, ...kinds.map((k: HeaderKind) => `  - ${wrapText(table[k][lang], 72, '    ')}`)].join('\n');
 }
 
 function contact(lang: Lang, id: string, who: string): string {
-  return lang === 'da'
-    ? `Sagsnummer: ${id}\nSpørgsmål? Kontakt ${who} og oplys sagsnummeret.`
-    : `Case number: ${id}\nQuestions? Contact ${who} and give the case number.`;
+  const ask = lang === 'da' ? `Spørgsmål? Kontakt ${who} og oplys sagsnummeret.` : `Questions? Contact ${who} and give the case number.`;
+  const footer = lang === 'da'
+    ? 'Denne besked er sendt automatisk af Postvagt, som holder CPR-numre ude af de ukrypterede felter i mails.'
+    : 'This notice was sent automatically by Postvagt, which keeps CPR numbers out of the unencrypted fields of mail.';
+  return `${lang === 'da' ? 'Sagsnummer' : 'Case number'}: ${id}\n${wrapText(ask)}\n\n${wrapText(footer)}`;
 }
 
 /** Danish local time, as the case worker's clock shows it. Intl is pure computation over the given date. */
