@@ -1,0 +1,53 @@
+// `postvagt audit config PATH…`: Postfix configuration directories and/or Exchange
+// transport-rule exports (JSON). I/O: reads the given paths and the tables main.cf names.
+// A path that cannot be read is a warning naming it; the other paths are still audited.
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, basename } from 'node:path';
+import { auditPostfixConfig } from './postfix.ts';
+import { auditTransportRules, decodeExport } from './exchange-rules.ts';
+import type { ConfigAudit, ConfigFinding } from './types.ts';
+
+export type { ConfigFinding, ConfigAudit, Severity } from './types.ts';
+export { formatConfigAudit } from './format.ts';
+export { auditPostfixConfig } from './postfix.ts';
+export { auditTransportRules } from './exchange-rules.ts';
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+export async function auditConfig(paths: string[]): Promise<{ findings: ConfigFinding[]; warnings: string[] }> {
+  const all: ConfigAudit = { findings: [], warnings: [] };
+  for (const p of paths) {
+    const r = auditPath(p);
+    all.findings.push(...r.findings);
+    all.warnings.push(...r.warnings);
+  }
+  return all;
+}
+
+function auditPath(p: string): ConfigAudit {
+  let st;
+  try {
+    st = statSync(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { findings: [], warnings: [`${p}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code})`}`] };
+  }
+  if (st.isDirectory()) return auditPostfixConfig(p, readText);
+  if (basename(p) === 'main.cf' || basename(p) === 'master.cf') return auditPostfixConfig(dirname(p), readText);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(p);
+  } catch (err) {
+    return { findings: [], warnings: [`${p}: cannot read (${(err as NodeJS.ErrnoException).code})`] };
+  }
+  if (buf.length === 0) return { findings: [], warnings: [`${p}: empty file (0 bytes)`] };
+  const text = decodeExport(buf);
+  if (/^\s*[[{]/.test(text)) return auditTransportRules(p, text);
+  return { findings: [], warnings: [`${p}: neither a Postfix configuration directory (or main.cf) nor a JSON transport-rule export`] };
+}

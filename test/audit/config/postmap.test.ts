@@ -1,0 +1,45 @@
+// Cross-check against real Postfix: for every probe subject, the rule our evaluator says
+// matches first must be the one `postmap -q` (Postfix's own regexp: table code) returns.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseRegexpTable, firstMatch } from '../../../src/audit/config/tables.ts';
+import { PROBES, CONTROL } from '../../../src/audit/config/probes.ts';
+
+function postmap(table: string, key: string): string {
+  try {
+    return execFileSync('postmap', ['-q', key, `regexp:${table}`], { encoding: 'utf8' }).trim();
+  } catch (err) {
+    if ((err as { status?: number }).status === 1) return ''; // not found
+    throw err;
+  }
+}
+
+const TABLES = ['fixtures/postfix-config/municipality/header_checks', 'fixtures/postfix-config/protected/header_checks'];
+
+for (const rel of TABLES) {
+  test(`probe subjects through ${rel}: our first match = postmap -q`, () => {
+    const file = resolve(rel);
+    const rules = parseRegexpTable('regexp', file, readFileSync(file, 'utf8'), () => {});
+    for (const p of [...PROBES, CONTROL]) {
+      const ours = firstMatch(rules, p.header).rule;
+      const want = postmap(file, p.header);
+      assert.equal(ours ? `${ours.action} ${ours.text}`.trim() : '', want, `${p.label}: ${p.header}`);
+    }
+  });
+}
+
+test('glibc \\d trap: postmap agrees that /\\d{6}-?\\d{4}/ never matches a CPR or "dddddd-dddd"', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-postmap-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'hc');
+  writeFileSync(file, '/^Subject:.*\\d{6}-?\\d{4}/ DISCARD cpr\n');
+  const rules = parseRegexpTable('regexp', file, readFileSync(file, 'utf8'), () => {});
+  for (const key of ['Subject: Vedr. 010190-1234', 'Subject: dddddd-dddd']) {
+    assert.equal(postmap(file, key), '');
+    assert.equal(firstMatch(rules, key).rule, null, key);
+  }
+});
