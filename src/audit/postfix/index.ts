@@ -129,6 +129,9 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
     if (st.garbled > 0) result.warnings.push(`${file}:${st.firstGarbled}: ${st.garbled} damaged Postfix line(s) skipped (first shown)`);
   }
   state.end();
+  // finished order follows the queue, not the clock; people read reports by time
+  result.silent.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  result.rows.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   return result;
 }
 

@@ -1,0 +1,79 @@
+// `postvagt audit …` through the real dispatcher (src/cli.ts), in process, on the golden logs.
+// I/O: reads fixtures. Protects the DESIGN CLI contract: JSON shape, exit codes 0/1/2, help that teaches.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli.ts';
+import type { CliIO } from '../../src/cli/io.ts';
+import { FATES } from '../../src/audit/types.ts';
+
+function fakeIO(): CliIO & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  return { stdin: new PassThrough(), stdout, stderr, env: {}, cwd: process.cwd(), out: () => out, err: () => err };
+}
+const REAL = 'fixtures/postfix/real-postfix-3.7.log';
+
+test('audit postfix --format json: messages/recipients carry exactly the ten fates in order; silent items per DESIGN', async () => {
+  const io = fakeIO();
+  assert.equal(await main(['audit', 'postfix', REAL, '--year', '2026', '--format', 'json'], io), 0);
+  const j = JSON.parse(io.out());
+  assert.deepEqual(Object.keys(j.messages), [...FATES]);
+  assert.deepEqual(Object.keys(j.recipients), [...FATES]);
+  assert.equal(j.messages.silently_dropped, 5);
+  assert.equal(j.silent.length, 5);
+  for (const s of j.silent) for (const k of ['queue_id', 'time', 'from', 'to', 'reason']) assert.ok(k in s, k);
+  assert.ok(j.silent.every((s: { time: string }) => s.time.startsWith('2026-11-29T')));
+  assert.doesNotMatch(io.out(), /010203-1234/);
+});
+
+test('--fail-on-find: exit 1 when mail was lost without notice, 0 when none was', async () => {
+  assert.equal(await main(['audit', 'postfix', REAL, '--year', '2026', '--fail-on-find'], fakeIO()), 1);
+  assert.equal(await main(['audit', 'postfix', 'fixtures/postfix/rollover-a.log', '--fail-on-find'], fakeIO()), 0);
+});
+
+test('a missing file and a directory: named on stderr, the rest still audited, exit 2', async () => {
+  const io = fakeIO();
+  const code = await main(['audit', 'postfix', 'fixtures/no-such.log', 'fixtures/postfix', REAL, '--year=2026', '--format', 'json'], io);
+  assert.equal(code, 2);
+  assert.match(io.err(), /fixtures\/no-such\.log: no such file/);
+  assert.match(io.err(), /fixtures\/postfix: is a directory/);
+  assert.equal(JSON.parse(io.out()).messages.silently_dropped, 5);
+});
+
+test('a 0-byte file and damaged lines are warnings (exit 0), not crashes', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const dir = mkdtempSync('/tmp/pv-cli-');
+  writeFileSync(`${dir}/empty.log`, '');
+  const io = fakeIO();
+  assert.equal(await main(['audit', 'postfix', `${dir}/empty.log`, 'fixtures/postfix/iso-long-ids.log'], io), 0);
+  assert.match(io.err(), /empty\.log: empty file \(0 bytes\)/);
+  assert.match(io.err(), /iso-long-ids\.log:32: 1 damaged Postfix line/);
+  assert.match(io.out(), /Silently dropped: 2 message/);
+});
+
+test('--format csv: a header and one row per message', async () => {
+  const io = fakeIO();
+  await main(['audit', 'postfix', REAL, '--year', '2026', '--format', 'csv'], io);
+  const rows = io.out().split('\r\n').filter(Boolean);
+  assert.equal(rows[0], 'queue_id,message_id,time,fate,from,to,unnamed_recipients,subject,reason');
+  assert.equal(rows.length - 1, 15); // the 15 queue ids of real-postfix-3.7.expected.json
+});
+
+test('bad usage exits 2 with a message; --help teaches the fates with examples', async () => {
+  for (const argv of [['audit', 'postfix'], ['audit', 'postfix', REAL, '--format', 'xml'], ['audit', 'postfix', REAL, '--year', '24'],
+    ['audit', 'postfix', REAL, '--bogus'], ['audit', 'frob']]) {
+    const io = fakeIO();
+    assert.equal(await main(argv, io), 2, argv.join(' '));
+    assert.ok(io.err().length > 0);
+  }
+  const io = fakeIO();
+  assert.equal(await main(['audit', 'postfix', '--help'], io), 0);
+  for (const f of FATES) assert.ok(io.out().includes(f), f);
+  assert.match(io.out(), /Examples:\n {2}postvagt audit postfix/);
+  for (const sub of ['exchange', 'config']) assert.equal(await main(['audit', sub, '--help'], fakeIO()), 0);
+});
