@@ -1,0 +1,107 @@
+// Server-rendered dashboard pages: login, incidents, the capture mailbox. Pure string building;
+// every interpolated value goes through esc() (no template engine, nothing unescaped).
+// The store holds no raw CPR (invariant 2); captured mail is masked before it is shown.
+import type { CapturedMessage, Incident } from '../store/types.ts';
+
+export function esc(s: unknown): string {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export const CSS = `
+body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2329;background:#f6f7f9}
+header{background:#1f3b57;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.5rem;align-items:center}
+header a{color:#fff}header form{margin-left:auto}main{padding:1rem 1.2rem}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{border-bottom:1px solid #dde1e6;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#eef1f4;font-weight:600}tr.stale td{background:#fff1e6}tr.stale td:first-child{border-left:4px solid #c4561a}
+.tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e6ecf2}.bad{background:#fbe3e3}.note{color:#5a6570;font-size:.9em}
+form.filters{display:flex;gap:.8rem;align-items:end;margin:.6rem 0 1rem}label{display:flex;flex-direction:column;font-size:.85em}
+.login{max-width:22rem;margin:4rem auto;background:#fff;padding:1.5rem;border-radius:6px}.login input{width:100%;margin:.2rem 0 .8rem;padding:.4rem}
+.error{color:#a3261b}pre{background:#fff;padding:1rem;overflow:auto;white-space:pre-wrap}
+`;
+
+function layout(title: string, user: string | null, body: string): string {
+  const nav = user
+    ? `<header><strong>Postvagt</strong><a href="/incidents">Hændelser · Incidents</a><a href="/captured">Leveret (test) · Captured</a>
+<form method="post" action="/logout"><span class="note">${esc(user)}</span> <button>Log ud · Sign out</button></form></header>`
+    : '';
+  return `<!doctype html><html lang="da"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)} — Postvagt</title><link rel="stylesheet" href="/static/style.css"></head><body>${nav}<main>${body}</main></body></html>`;
+}
+
+export function loginPage(p: { next: string; error?: string }): string {
+  const err = p.error ? `<p class="error">${esc(p.error)}</p>` : '';
+  return layout('Log ind · Sign in', null, `<form class="login" method="post" action="/login">
+<h1>Postvagt</h1>${err}<input type="hidden" name="next" value="${esc(p.next)}">
+<label>Bruger · User<input name="user" autocomplete="username" required autofocus></label>
+<label>Adgangskode · Password<input name="password" type="password" autocomplete="current-password" required></label>
+<button>Log ind · Sign in</button></form>`);
+}
+
+export interface IncidentView {
+  incidents: Incident[];
+  now: Date;
+  filter: Record<string, string | undefined>;
+  user: string;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Unresolved for more than 24 h: the mail may never have reached a citizen (DESIGN "Incidents"). */
+export function isStale(i: Incident, now: Date): boolean {
+  return i.status !== 'resolved' && now.getTime() - Date.parse(i.time) > DAY_MS;
+}
+
+export function incidentsPage(v: IncidentView): string {
+  const stale = v.incidents.filter((i) => isStale(i, v.now)).length;
+  const rows = v.incidents.map((i) => incidentRow(i, v.now)).join('\n');
+  const summary = stale
+    ? `<p class="error">${stale} uløst(e) over 24 timer — kan have ramt en borger · ${stale} unresolved for more than 24 h</p>`
+    : '';
+  const empty = v.incidents.length === 0 ? '<p class="note">Ingen hændelser · No incidents.</p>' : '';
+  return layout('Hændelser · Incidents', v.user, `<h1>Hændelser · Incidents</h1>${filters(v.filter)}${summary}${empty}
+<table><thead><tr><th>Tid · Time</th><th>Sag · Incident</th><th>Retning</th><th>Handling · Action</th><th>Status</th><th>Klassifikation</th>
+<th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Emne (maskeret)</th><th>Fund · Findings</th><th>Svar · Reply</th><th>Besked · Notice</th></tr></thead>
+<tbody>${rows}</tbody></table>`);
+}
+
+function incidentRow(i: Incident, now: Date): string {
+  const findings = i.findings.map((f) => `${esc(f.header)}: ${esc(f.masked)} <span class="note" title="fingerprint">${esc(f.fingerprint.slice(0, 12))}</span>`).join('<br>');
+  const stale = isStale(i, now);
+  return `<tr${stale ? ' class="stale"' : ''}><td>${esc(i.time.replace('T', ' ').slice(0, 19))}${stale ? '<br><span class="note">uløst &gt; 24 t</span>' : ''}</td>
+<td>${esc(i.id)}</td><td>${esc(i.direction)}</td><td><span class="tag${i.action === 'tempfail' || i.action === 'upstream-fail' ? ' bad' : ''}">${esc(i.action)}</span></td>
+<td>${esc(i.status)}${i.resolution ? `<br><span class="note">${esc(i.resolution)}</span>` : ''}</td>
+<td title="${esc(i.classificationReason)}">${esc(i.classification)}<br><span class="note">${esc(i.classificationReason)}</span></td>
+<td>${esc(i.sender || '<>')}</td><td>${i.recipients.map(esc).join('<br>')}</td><td>${esc(i.subjectMasked)}</td><td>${findings}</td>
+<td class="note">${esc(i.reply)}</td><td>${esc(i.notice)}</td></tr>`;
+}
+
+function filters(f: Record<string, string | undefined>): string {
+  const select = (name: string, values: string[]) =>
+    `<label>${name}<select name="${name}"><option value="">alle · all</option>${values
+      .map((v) => `<option${f[name] === v ? ' selected' : ''}>${esc(v)}</option>`)
+      .join('')}</select></label>`;
+  return `<form class="filters" method="get" action="/incidents">${select('status', ['new', 'reviewed', 'resolved'])}
+${select('classification', ['isolated', 'systemic', 'unclassified'])}${select('direction', ['outbound', 'inbound'])}
+<label>since<input type="date" name="since" value="${esc(f.since?.slice(0, 10))}"></label><button>Vis · Show</button></form>`;
+}
+
+export function capturedPage(p: { messages: CapturedMessage[]; user: string }): string {
+  const rows = p.messages
+    .map((m) => `<tr><td>${esc(m.time.replace('T', ' ').slice(0, 19))}</td><td><a href="/captured/${esc(m.id)}">#${esc(m.id)}</a></td>
+<td>${esc(m.sender || '<>')}</td><td>${m.recipients.map(esc).join('<br>')}</td><td>${esc(m.size)} B</td></tr>`)
+    .join('\n');
+  return layout('Leveret · Captured', p.user, `<h1>Leveret (testpostkasse) · Captured mail</h1>
+<p class="note">Mail the gateway delivered to its embedded capture mailbox (the default upstream in development). CPR numbers are masked here.</p>
+<table><thead><tr><th>Tid · Time</th><th>#</th><th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Størrelse · Size</th></tr></thead><tbody>${rows}</tbody></table>`);
+}
+
+export function capturedMessagePage(p: { message: CapturedMessage; maskedText: string; truncated: boolean; user: string }): string {
+  const m = p.message;
+  return layout(`#${m.id}`, p.user, `<h1>Leveret · Captured #${esc(m.id)}</h1>
+<p>${esc(m.sender || '<>')} → ${m.recipients.map(esc).join(', ')} · ${esc(m.size)} B${p.truncated ? ' · <span class="note">vist afkortet · shown truncated</span>' : ''}</p>
+<pre>${esc(p.maskedText)}</pre>`);
+}
+
+export function notFoundPage(user: string | null): string {
+  return layout('Ikke fundet · Not found', user, '<h1>Ikke fundet · Not found</h1><p><a href="/incidents">Hændelser · Incidents</a></p>');
+}

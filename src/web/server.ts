@@ -1,0 +1,168 @@
+// The dashboard and JSON API (fastify): probes and metrics without login; incidents, the capture
+// mailbox and pages behind a dashboard user (HTTP Basic or session cookie). I/O: one HTTP listener.
+// Everything shown comes from the store, which holds masked data only (invariant 2).
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { LoadedConfig } from '../config/load.ts';
+import { maskText } from '../detect/index.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/types.ts';
+import { incidentJson, parseIncidentQuery } from './api.ts';
+import { Authenticator, cookieValue, SESSION_COOKIE, SESSION_SECONDS } from './auth.ts';
+import { metrics } from './metrics.ts';
+import { capturedMessagePage, capturedPage, CSS, incidentsPage, loginPage, notFoundPage } from './pages.ts';
+
+export interface WebParams {
+  loaded: LoadedConfig;
+  store: Store;
+  health: () => { serving: boolean; upstreamReachable: () => Promise<boolean> };
+  logger: Logger;
+  clock?: () => Date;
+}
+
+interface Ctx extends WebParams {
+  auth: Authenticator;
+  now: () => Date;
+  failures: Map<string, { count: number; until: number }>;
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+/** Build the app without listening (tests use `inject`). */
+export function buildWeb(p: WebParams): FastifyInstance {
+  const now = p.clock ?? (() => new Date());
+  const ctx: Ctx = { ...p, now, auth: new Authenticator(p.store, p.loaded.hmacKey, now), failures: new Map() };
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    p.logger.debug({ event: 'web.request', method: req.method, path: req.routeOptions.url ?? 'unknown', status: reply.statusCode });
+  });
+  app.setErrorHandler(async (err, _req, reply) => {
+    p.logger.error({ event: 'web.request', err }, 'dashboard request failed');
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    return reply.code(status >= 400 && status < 500 ? status : 500).type('text/plain').send(status < 500 ? 'bad request' : 'internal error');
+  });
+  registerProbes(app, ctx);
+  registerLogin(app, ctx);
+  registerApi(app, ctx);
+  registerPages(app, ctx);
+  return app;
+}
+
+export async function startWeb(p: WebParams): Promise<{ url: string; close(): Promise<void> }> {
+  const app = buildWeb(p);
+  const { host, port } = splitHostPort(p.loaded.config.web.listen);
+  await app.listen({ host, port });
+  const addr = app.server.address();
+  const bound = typeof addr === 'object' && addr ? addr.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  return { url, close: () => app.close() };
+}
+
+export function splitHostPort(hp: string): { host: string; port: number } {
+  const i = hp.lastIndexOf(':');
+  return { host: hp.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(hp.slice(i + 1)) };
+}
+
+function registerProbes(app: FastifyInstance, ctx: Ctx): void {
+  app.get('/healthz', async (_req, reply) => {
+    const serving = ctx.health().serving;
+    return reply.code(serving ? 200 : 503).send({ status: serving ? 'ok' : 'not serving' });
+  });
+  app.get('/readyz', async (_req, reply) => {
+    const store = await ctx.store.ping().then(() => true, () => false);
+    const upstream = await ctx.health().upstreamReachable().catch(() => false);
+    const ready = store && upstream;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', store: store ? 'ok' : 'unavailable', upstream: upstream ? 'ok' : 'unreachable' });
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/static/style.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(CSS));
+}
+
+/** The signed-in user from the session cookie or HTTP Basic, or null. */
+async function userOf(ctx: Ctx, req: FastifyRequest): Promise<string | null> {
+  return ctx.auth.session(cookieValue(req.headers.cookie, SESSION_COOKIE)) ?? (await ctx.auth.basic(req.headers.authorization));
+}
+
+function registerApi(app: FastifyInstance, ctx: Ctx): void {
+  app.get('/api/incidents', async (req, reply) => {
+    if (!(await userOf(ctx, req))) {
+      return reply.code(401).header('www-authenticate', 'Basic realm="Postvagt", charset="UTF-8"').send({ error: 'login required' });
+    }
+    const q = parseIncidentQuery(req.query as Record<string, unknown>);
+    if (!q.ok) return reply.code(400).send({ error: q.error });
+    const incidents = await ctx.store.listIncidents(q.filter);
+    return reply.send({ incidents: incidents.map(incidentJson) });
+  });
+}
+
+function registerLogin(app: FastifyInstance, ctx: Ctx): void {
+  app.get('/login', async (req, reply) => reply.type('text/html; charset=utf-8').send(loginPage({ next: safeNext((req.query as { next?: string }).next) })));
+  app.post('/login', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, string | undefined>;
+    const next = safeNext(body.next);
+    const ip = req.ip;
+    const now = ctx.now().getTime();
+    const f = ctx.failures.get(ip);
+    if (f && f.count >= 10 && f.until > now) {
+      return reply.code(429).type('text/html; charset=utf-8').send(loginPage({ next, error: 'For mange forsøg; vent 15 minutter · Too many attempts; wait 15 minutes' }));
+    }
+    const user = body.user ?? '';
+    const ok = user !== '' && (await ctx.auth.check(user, body.password ?? ''));
+    ctx.logger.info({ event: 'web.login', user, ok, ip });
+    if (!ok) {
+      ctx.failures.set(ip, { count: (f && f.until > now ? f.count : 0) + 1, until: now + 15 * 60_000 });
+      return reply.code(401).type('text/html; charset=utf-8').send(loginPage({ next, error: 'Forkert bruger eller adgangskode · Wrong user or password' }));
+    }
+    ctx.failures.delete(ip);
+    const secure = ctx.loaded.config.mode === 'production' ? '; Secure' : '';
+    const cookie = `${SESSION_COOKIE}=${ctx.auth.issueSession(user)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure}`;
+    return reply.code(303).header('set-cookie', cookie).header('location', next).send();
+  });
+  app.post('/logout', async (_req, reply) =>
+    reply.code(303).header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).header('location', '/login').send(),
+  );
+}
+
+/** Only local paths: an absolute or protocol-relative `next` would be an open redirect. */
+function safeNext(next: string | undefined): string {
+  return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/incidents';
+}
+
+function registerPages(app: FastifyInstance, ctx: Ctx): void {
+  const page = (handler: (req: FastifyRequest, reply: FastifyReply, user: string) => Promise<unknown>) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const user = await userOf(ctx, req);
+      if (!user) return reply.code(303).header('location', `/login?next=${encodeURIComponent(req.url)}`).send();
+      reply.type('text/html; charset=utf-8');
+      return handler(req, reply, user);
+    };
+  app.get('/', async (_req, reply) => reply.code(303).header('location', '/incidents').send());
+  app.get('/incidents', page(async (req, reply, user) => {
+    const query = req.query as Record<string, string | undefined>;
+    const q = parseIncidentQuery(query);
+    if (!q.ok) return reply.code(400).send(incidentsPage({ incidents: [], now: ctx.now(), filter: {}, user }).replace('<table>', `<p class="error">${q.error}</p><table>`));
+    return reply.send(incidentsPage({ incidents: await ctx.store.listIncidents(q.filter), now: ctx.now(), filter: query, user }));
+  }));
+  app.get('/captured', page(async (_req, reply, user) => reply.send(capturedPage({ messages: await ctx.store.listCaptured(200), user }))));
+  app.get('/captured/:id', page(async (req, reply, user) => {
+    const id = Number((req.params as { id: string }).id);
+    const message = Number.isInteger(id) ? (await ctx.store.listCaptured(1000)).find((m) => m.id === id) : undefined;
+    const raw = message ? await ctx.store.readCaptured(id) : null;
+    if (!message || !raw) return reply.code(404).send(notFoundPage(user));
+    const limit = 64 * 1024;
+    // delivered mail may carry numbers in its body; the page masks them like every other view
+    const maskedText = maskText(raw.subarray(0, limit).toString('utf8'));
+    return reply.send(capturedMessagePage({ message, maskedText, truncated: raw.length > limit, user }));
+  }));
+  app.setNotFoundHandler(async (_req, reply) => reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(null)));
+}

@@ -1,0 +1,76 @@
+// `postvagt user add`: in process through main() with a piped stdin, and once through the real
+// bin/postvagt. The stored hash verifies; short/empty passwords and duplicates are refused (exit 2).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { main } from '../../src/cli.ts';
+import type { CliIO } from '../../src/cli/io.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { openStore } from '../../src/store/open.ts';
+import { verifyPassword } from '../../src/web/auth.ts';
+
+function io(stdin: string, cwd: string): CliIO & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  return { stdin: Readable.from([stdin]), stdout, stderr, env: {}, cwd, out: () => out, err: () => err };
+}
+
+async function hashOf(dataDir: string, name: string): Promise<string | undefined> {
+  const store = await openStore(await loadConfig({ env: {}, cwd: dataDir, overrides: { data: dataDir } }));
+  try {
+    return (await store.getUser(name))?.passwordHash;
+  } finally {
+    await store.close();
+  }
+}
+
+test('user add reads the password from piped stdin and stores an scrypt hash that verifies', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-user-'));
+  const t = io('korrekt hest batteri\n', dir);
+  assert.equal(await main(['user', 'add', 'anna', '--data', dir], t), 0, t.err());
+  assert.match(t.out(), /created dashboard user 'anna'/);
+  assert.ok(!t.out().includes('korrekt'));
+  const hash = await hashOf(dir, 'anna');
+  assert.match(hash ?? '', /^scrypt\$32768\$8\$1\$/);
+  assert.equal(await verifyPassword('korrekt hest batteri', hash!), true);
+  assert.equal(await verifyPassword('korrekt hest batteri ', hash!), false);
+});
+
+test('user add refuses empty and short passwords and an existing user, with clear messages (exit 2)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-user-'));
+  const cases: [string[], string, RegExp][] = [
+    [['user', 'add', 'bo', '--data', dir], '\n', /the password is empty/],
+    [['user', 'add', 'bo', '--data', dir], 'kort\n', /too short: use at least 10 characters/],
+    [['user', 'add', 'bo', '--data', dir, '--nope'], 'lang nok adgangskode\n', /Unknown option '--nope'/],
+    [['user', 'remove', 'bo'], '', /expected 'user add NAME'/],
+    [['user', 'add', 'bo/../x', '--data', dir], 'lang nok adgangskode\n', /NAME may hold/],
+  ];
+  for (const [argv, stdin, message] of cases) {
+    const t = io(stdin, dir);
+    assert.equal(await main(argv, t), 2, argv.join(' '));
+    assert.match(t.err(), message);
+  }
+  assert.equal(await hashOf(dir, 'bo'), undefined, 'nothing was created');
+  assert.equal(await main(['user', 'add', 'bo', '--data', dir], io('lang nok adgangskode\n', dir)), 0);
+  const again = io('en anden adgangskode\n', dir);
+  assert.equal(await main(['user', 'add', 'bo', '--data', dir], again), 2);
+  assert.match(again.err(), /already exists \(use --replace/);
+  assert.equal(await main(['user', 'add', 'bo', '--data', dir, '--replace'], io('en anden adgangskode\n', dir)), 0);
+  assert.equal(await verifyPassword('en anden adgangskode', (await hashOf(dir, 'bo'))!), true);
+});
+
+test('bin/postvagt user add works from a shell pipe', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-user-'));
+  const bin = new URL('../../bin/postvagt', import.meta.url).pathname;
+  const r = spawnSync(process.execPath, [bin, 'user', 'add', 'drift', '--data', join(dir, 'var')], { input: 'meget hemmelig 42\n', encoding: 'utf8', cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /created dashboard user 'drift'/);
+});
