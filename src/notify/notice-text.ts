@@ -149,7 +149,7 @@ function todo(lang: Lang, outcome: Outcome, findings: readonly StoredFinding[]):
   const nextTime = outcome === 'changed' || outcome === 'marked';
   const table = nextTime ? FIX_NEXT_TIME : FIX;
   const head = nextTime ? (lang === 'da' ? 'Næste gang:' : 'Next time:') : lang === 'da' ? 'Sådan gør du:' : 'What to do:';
-  return [head, ...kinds.map((k: HeaderKind) => `  - ${wrapText(table[k][lang], 72, '    ')}`)].join('\n');
+  return [head, ...kinds.map((k: HeaderKind) => `  - ${wrapText(table[k][lang], 68, '    ')}`)].join('\n');
 }
 
 function contact(lang: Lang, id: string, who: string): string {
