@@ -114,7 +114,7 @@ export class SqliteStore implements Store {
   async listIncidents(filter: IncidentFilter): Promise<Incident[]> {
     return guardSync('list incidents', () => {
       const where: string[] = [];
-      const args: Record<string, unknown> = { limit: clampLimit(filter.limit) };
+      const args: Record<string, unknown> = { limit: clampLimit(filter.limit, 100_000) };
       for (const key of ['status', 'classification', 'direction'] as const) {
         if (filter[key] !== undefined) {
           where.push(`${key} = @${key}`);
