@@ -77,21 +77,21 @@ export function classOf(cp: number): number {
   return k;
 }
 
-/** Code point at UTF-16 index i (a lone surrogate is returned as itself). */
-export function codePointAt(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-    const d = s.charCodeAt(i + 1);
+/** Code point at UTF-16 index i of `a` (length n); a lone surrogate is returned as itself. */
+export function codePointAt(a: Uint16Array, n: number, i: number): number {
+  const c = a[i];
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+    const d = a[i + 1];
     if (d >= 0xdc00 && d <= 0xdfff) return (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
   }
   return c;
 }
 
 /** Code point ending at UTF-16 index i (inclusive), for walking backwards. */
-export function codePointBefore(s: string, i: number): number {
-  const c = s.charCodeAt(i);
+export function codePointBefore(a: Uint16Array, i: number): number {
+  const c = a[i];
   if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
-    const h = s.charCodeAt(i - 1);
+    const h = a[i - 1];
     if (h >= 0xd800 && h <= 0xdbff) return (h - 0xd800) * 0x400 + (c - 0xdc00) + 0x10000;
   }
   return c;

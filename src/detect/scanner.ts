@@ -8,46 +8,86 @@ import {
 import { cprKindOfDigits, mod11OfDigits } from './cpr.ts';
 import type { Finding, ScanOptions } from './types.ts';
 
-// Scratch state for one synchronous scan (no allocation per candidate).
+// The text is copied into a reused Uint16Array (natively, by Buffer#write): a loop over a typed
+// array runs two to three times faster in V8 than charCodeAt over a string. Scans are
+// synchronous and never re-entered, so one scratch buffer and these state slots suffice.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const KEEP_MAX = 1 << 21; // keep scratch buffers up to 4 MiB; larger texts get a temporary one
+let scratch = Buffer.allocUnsafeSlow(2 * 4096); // allocUnsafeSlow: own, 2-aligned ArrayBuffer
+let units = new Uint16Array(scratch.buffer, 0, 4096);
+let pairs = new Uint32Array(scratch.buffer, 0, 2048); // the same memory, two code units per word
 const digits = new Uint8Array(10);
-let runEnd = 0; // UTF-16 index after the last digit of the run just read
-let peekClass = 0; // class of the next visible character (or C_OTHER at the end)
-let peekIdx = 0; // its index
-let peekWidth = 0; // its width in code units
+let runEnd = 0; // index after the last digit of the run just read
+let peekClass = 0; // class of the next visible character (C_OTHER at the end)
+let peekIdx = 0;
+let peekWidth = 0;
+
+let loadedPairs = pairs;
+
+function load(text: string): Uint16Array {
+  const n = text.length;
+  let buf = scratch;
+  let a = units;
+  loadedPairs = pairs;
+  if (n > a.length) {
+    buf = Buffer.allocUnsafeSlow(2 * n + 2);
+    a = new Uint16Array(buf.buffer, 0, n);
+    loadedPairs = new Uint32Array(buf.buffer, 0, n >> 1);
+    if (n <= KEEP_MAX) [scratch, units, pairs] = [buf, a, loadedPairs];
+  }
+  if (n < 32 || !LITTLE_ENDIAN) for (let i = 0; i < n; i++) a[i] = text.charCodeAt(i);
+  else buf.write(text, 0, 'utf16le');
+  return a;
+}
+
+/**
+ * Index at or before the first code unit, from even index i on, that may start a number,
+ * testing two units per step (SWAR on a little-endian word). A unit is passed over only when
+ * it is below U+0100 and its low seven bits are not 0x30–0x3F: that keeps every ASCII digit
+ * and the Latin-1 superscript digits (² ³ ¹ at U+00B2/B3/B9) in, and lets Danish letters
+ * (æ ø å, U+00E5–U+00F8) through without a table read. The caller re-checks units singly.
+ */
+function skipPlain(w32: Uint32Array, i: number, n: number): number {
+  let j = i >> 1;
+  const m = n >> 1;
+  while (j < m) {
+    const w = w32[j];
+    if ((w & 0xff00ff00) !== 0 || ((((w & 0x00700070) ^ 0x00300030) + 0x007f007f) & 0x00800080) !== 0x00800080) break;
+    j++;
+  }
+  return j << 1;
+}
 
 /** Read a digit run from i (invisible characters inside it are skipped); store values at base. */
-function readRun(s: string, i: number, base: number): number {
-  const n = s.length;
+function readRun(a: Uint16Array, n: number, i: number, base: number): number {
   let count = 0;
-  runEnd = i;
-  while (i < n) {
-    const c = s.charCodeAt(i);
+  let end = i;
+  while (i < n && count <= 10) {
+    const c = a[i];
     let k: number;
     let w = 1;
     if (c < 128) k = ASCII_CLASS[c];
     else {
-      const cp = codePointAt(s, i);
+      const cp = codePointAt(a, n, i);
       k = classOf(cp);
       if (cp > 0xffff) w = 2;
     }
     if (k >= C_DIGIT) {
       if (base + count < 10) digits[base + count] = k - C_DIGIT;
       count++;
-      i += w;
-      runEnd = i;
+      end = i += w;
     } else if (k === C_INVISIBLE) i += w;
     else break;
-    if (count > 10) break; // too long already: the caller rejects it and skips the rest
   }
+  runEnd = end;
   return count;
 }
 
 /** Set peekClass/peekIdx/peekWidth to the next visible character at or after i. */
-function peek(s: string, i: number): void {
-  const n = s.length;
+function peek(a: Uint16Array, n: number, i: number): void {
   while (i < n) {
-    const c = s.charCodeAt(i);
-    const cp = c < 128 ? c : codePointAt(s, i);
+    const c = a[i];
+    const cp = c < 128 ? c : codePointAt(a, n, i);
     const k = c < 128 ? ASCII_CLASS[c] : classOf(cp);
     const w = cp > 0xffff ? 2 : 1;
     if (k !== C_INVISIBLE) {
@@ -73,52 +113,47 @@ const KEYWORDS = ['cpr', 'cprnr', 'cpr-nr', 'cpr.nr', 'personnr', 'person-nr', '
 const KEYWORD_MAX = 12;
 
 /** True when a CPR keyword, itself at a word boundary, ends right before index `end`. */
-function keywordBefore(s: string, end: number): boolean {
+function keywordBefore(a: Uint16Array, end: number): boolean {
   let word = '';
   let j = end - 1;
   while (j >= 0 && word.length <= KEYWORD_MAX) {
-    const cp = codePointBefore(s, j);
-    const w = cp > 0xffff ? 2 : 1;
-    const k = classOf(cp);
-    if (k !== C_INVISIBLE) {
+    const cp = codePointBefore(a, j);
+    if (classOf(cp) !== C_INVISIBLE) {
       const ch = keywordChar(cp);
       if (ch === '') break;
       word = ch + word;
     }
-    j -= w;
+    j -= cp > 0xffff ? 2 : 1;
   }
   // the keyword must start at a boundary: `Xcpr1404322464` is a glued word, not a keyword
   for (const kw of KEYWORDS) {
     if (!word.endsWith(kw)) continue;
     if (word.length > kw.length && isGlue(classOf(word.charCodeAt(word.length - kw.length - 1)))) continue;
-    if (word.length === kw.length && j >= 0 && isGlue(classOf(codePointBefore(s, j)))) continue;
+    if (word.length === kw.length && j >= 0 && isGlue(classOf(codePointBefore(a, j)))) continue;
     return true;
   }
   return false;
 }
 
 /** Is the number starting at `start` free on the left (or preceded by a CPR keyword)? */
-function freeBefore(s: string, start: number): boolean {
+function freeBefore(a: Uint16Array, start: number): boolean {
   let j = start - 1;
   while (j >= 0) {
-    const cp = codePointBefore(s, j);
+    const cp = codePointBefore(a, j);
     const k = classOf(cp);
-    if (k !== C_INVISIBLE) return !isGlue(k) || (k === C_GLUE && keywordBefore(s, j + 1));
+    if (k !== C_INVISIBLE) return !isGlue(k) || (k === C_GLUE && keywordBefore(a, j + 1));
     j -= cp > 0xffff ? 2 : 1;
   }
   return true;
 }
 
-function digitString(): string {
-  let out = '';
-  for (let k = 0; k < 10; k++) out += String.fromCharCode(48 + digits[k]);
-  return out;
-}
-
-function emit(s: string, start: number, end: number, out: Finding[], opts: ScanOptions | undefined): void {
+function emit(a: Uint16Array, start: number, end: number, out: Finding[], opts: ScanOptions | undefined): void {
   const kind = cprKindOfDigits(digits);
-  if (kind === null || !freeBefore(s, start)) return;
-  const d = digitString();
+  if (kind === null || !freeBefore(a, start)) return;
+  const d = String.fromCharCode(
+    48 + digits[0], 48 + digits[1], 48 + digits[2], 48 + digits[3], 48 + digits[4],
+    48 + digits[5], 48 + digits[6], 48 + digits[7], 48 + digits[8], 48 + digits[9],
+  );
   out.push({
     start,
     end,
@@ -130,24 +165,31 @@ function emit(s: string, start: number, end: number, out: Finding[], opts: ScanO
   });
 }
 
+/** Cheap pre-check on ASCII digits at i: day 01–31 or 61–91, month 01–12 (rejects ~90 %). */
+function plausibleDate(a: Uint16Array, i: number): boolean {
+  const day = (a[i] - 48) * 10 + a[i + 1] - 48;
+  const month = (a[i + 2] - 48) * 10 + a[i + 3] - 48;
+  return month >= 1 && month <= 12 && ((day >= 1 && day <= 31) || (day >= 61 && day <= 91));
+}
+
 /** Try a number starting at the digit at `start`; returns where scanning resumes. */
-function candidate(s: string, start: number, out: Finding[], opts: ScanOptions | undefined): number {
-  const n1 = readRun(s, start, 0);
+function candidate(a: Uint16Array, n: number, start: number, out: Finding[], opts: ScanOptions | undefined): number {
+  const n1 = readRun(a, n, start, 0);
   const end1 = runEnd;
-  peek(s, end1);
+  peek(a, n, end1);
   if (n1 === 10) {
-    if (!isGlue(peekClass)) emit(s, start, end1, out, opts);
+    if (!isGlue(peekClass)) emit(a, start, end1, out, opts);
     return end1;
   }
   if (n1 !== 6 || (peekClass !== C_DASH && peekClass !== C_SPACE)) return end1;
-  peek(s, peekIdx + peekWidth); // exactly one separator, then digits
+  peek(a, n, peekIdx + peekWidth); // exactly one separator, then digits
   if (peekClass < C_DIGIT) return end1;
   const second = peekIdx;
-  const n2 = readRun(s, second, 6);
+  const n2 = readRun(a, n, second, 6);
   const end2 = runEnd;
   if (n2 !== 4) return second; // the second run may be a number of its own
-  peek(s, end2);
-  if (!isGlue(peekClass)) emit(s, start, end2, out, opts);
+  peek(a, n, end2);
+  if (!isGlue(peekClass)) emit(a, start, end2, out, opts);
   return end2;
 }
 
@@ -155,21 +197,38 @@ function candidate(s: string, start: number, out: Finding[], opts: ScanOptions |
 export function scanText(text: string, opts?: ScanOptions): Finding[] {
   const out: Finding[] = [];
   const n = text.length;
+  const a = load(text);
+  const w32 = loadedPairs;
+  const swar = LITTLE_ENDIAN && n >= 32;
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) {
-      if (c < 128) {
+    if (swar && (i & 1) === 0) {
+      i = skipPlain(w32, i, n);
+      if (i >= n) break;
+    }
+    const c = a[i];
+    // one unit at a time: one or two compares for ASCII, one table read for the rest
+    if (c < 48) {
+      i++;
+      continue;
+    }
+    if (c > 57) {
+      if (c < 128 || (c < 0xd800 && classOf(c) < C_DIGIT) || (c > 0xdbff && classOf(c) < C_DIGIT)) {
         i++;
         continue;
       }
-      const cp = codePointAt(text, i);
-      if (classOf(cp) < C_DIGIT) {
-        i += cp > 0xffff ? 2 : 1;
+      if (c >= 0xd800 && c <= 0xdbff && classOf(codePointAt(a, n, i)) < C_DIGIT) {
+        i += 2;
         continue;
       }
     }
-    i = candidate(text, i, out, opts);
+    // fast reject: a run of plain ASCII digits followed by plain ASCII, of a length that can be
+    // neither the whole number (10) nor its first part (6), is skipped without further work
+    let j = i;
+    while (j < n && a[j] >= 48 && a[j] <= 57) j++;
+    if (j === i || (j < n && a[j] >= 128) || ((j - i === 6 || j - i === 10) && plausibleDate(a, i))) {
+      i = candidate(a, n, i, out, opts);
+    } else i = j;
   }
   return out;
 }
