@@ -14,6 +14,10 @@ import { UpstreamError } from './smtp-client.ts';
 import type { UpstreamRoute, UpstreamTx } from './upstream.ts';
 import { decisionRow, incidentRow, type TxFacts } from './records.ts';
 import type { TlsMaterial } from './tls.ts';
+import { startFrontDoor } from './front-door.ts';
+
+/** warm sessions per listener: each refill waits smtp-server's 100 ms, so ~10×WARM new connections/s */
+const WARM_SESSIONS = 64;
 
 interface TxState {
   txId: string;
@@ -113,7 +117,12 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
     name: l.name,
     banner: 'Postvagt',
     size: l.max_message_size,
-    maxClients: l.max_connections,
+    // the front door enforces max_connections; warm sessions are extra, idle and local
+    maxClients: l.max_connections + WARM_SESSIONS,
+    // only the front door (loopback) may pass on the client's address (see front-door.ts)
+    useXClient: ['127.0.0.1'],
+    // DSN parameters (RFC 3461) are not passed upstream, so they are not offered
+    hideDSN: true,
     socketTimeout: l.socket_timeout_ms,
     // after our own grace period (close() below) idle clients get 421 within a second
     closeTimeout: 1000,
@@ -191,15 +200,23 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
     },
   });
   server.on('error', (err) => ctx.logger.warn({ event: 'smtp.error', listener: l.name, err: err.message }));
-  const { host, port } = hostPort(l.listen);
-  server.listen(port, host);
+  server.listen(0, '127.0.0.1');
   await once(server.server, 'listening');
   const addr = server.server.address();
   if (addr === null || typeof addr === 'string') throw new Error(`listener ${l.name} did not bind`);
+  const { host, port } = hostPort(l.listen);
+  const door = await startFrontDoor({
+    host,
+    port,
+    backendPort: addr.port,
+    warm: Math.min(WARM_SESSIONS, l.max_connections),
+    maxClients: l.max_connections,
+    onError: (err) => ctx.logger.warn({ event: 'smtp.error', listener: l.name, err: err.message }),
+  });
   return {
     name: l.name,
     host,
-    port: addr.port,
+    port: door.port,
     inFlight: () => dataInFlight,
     close: async (graceMs) => {
       // First our hooks answer new MAIL/connections with 421 4.3.2 while DATA in flight finishes,
@@ -207,7 +224,11 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
       closing = true;
       const until = Date.now() + graceMs;
       while (dataInFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      // smtp-server's close ends the backend sessions, which tears down the piped client sockets,
+      // which lets the front door's own close finish: start both, then wait for both
+      const doorClosed = door.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await doorClosed;
     },
   };
 }

@@ -1,0 +1,124 @@
+// Gateway benchmark (npm run bench:gateway): Postfix's smtp-source → Postvagt → smtp-sink against
+// smtp-source → smtp-sink directly, in one run; per-message added latency; RSS while relaying 50 MB.
+// I/O: loopback only (127.0.0.1), child processes smtp-source/smtp-sink, a temp data folder. Bounded.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema } from '../src/config/schema.ts';
+import type { LoadedConfig } from '../src/config/load.ts';
+import { openStore } from '../src/store/open.ts';
+import { startGateway } from '../src/gateway/index.ts';
+import { SmtpClient } from '../src/gateway/smtp-client.ts';
+import { DotStuffer } from '../src/gateway/body.ts';
+import { startSmtpSink } from '../test/support/postfix.ts';
+
+const silent = { info() {}, warn() {}, error() {} };
+
+function run(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`${cmd} exited ${code}: ${err.trim().slice(0, 300)}`));
+      else resolve(Number(process.hrtime.bigint() - t0) / 1e9);
+    });
+  });
+}
+
+/** messages/second for one smtp-source run */
+async function throughput(port: number, sessions: number, perSession: number): Promise<number> {
+  const msgs = Math.max(200, sessions * (perSession === 1 ? 60 : 5 * 12));
+  const args = ['-s', String(sessions), '-m', String(msgs), '-l', '2048', '-f', 'bench@kommune.example', '-t', 'to@example.org'];
+  if (perSession > 1) args.unshift('-d');
+  const secs = await run('smtp-source', [...args, `127.0.0.1:${port}`]);
+  return msgs / secs;
+}
+
+/** per-message time from MAIL to the end-of-data reply on one connection, milliseconds */
+async function latencies(port: number, n: number): Promise<number[]> {
+  const c = await SmtpClient.open({ host: '127.0.0.1', port, heloName: 'bench', timeoutMs: 10_000, requireTls: false, verifyCertificates: false });
+  const msg = Buffer.from(`Subject: latency probe\r\nFrom: a@kommune.example\r\nTo: b@example.org\r\n\r\n${'x'.repeat(70)}\r\n`.repeat(1).padEnd(2048, 'y') + '\r\n');
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await c.command('MAIL FROM:<a@kommune.example>');
+    await c.command('RCPT TO:<b@example.org>');
+    await c.command('DATA');
+    const s = new DotStuffer();
+    await c.write(Buffer.concat([s.push(msg), s.end()]));
+    const r = await c.read();
+    if (r.code !== 250) throw new Error(`latency probe got ${r.code} ${r.text}`);
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  await c.quit();
+  return out.sort((a, b) => a - b);
+}
+
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+/** RSS of this process (the gateway) while relaying one message of `mb` MiB, streamed by the client */
+async function rssWhileRelaying(port: number, mb: number): Promise<{ before: number; peak: number }> {
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const c = await SmtpClient.open({ host: '127.0.0.1', port, heloName: 'bench', timeoutMs: 60_000, requireTls: false, verifyCertificates: false });
+  await c.command('MAIL FROM:<a@kommune.example>');
+  await c.command('RCPT TO:<b@example.org>');
+  await c.command('DATA');
+  await c.write('Subject: big attachment\r\nFrom: a@kommune.example\r\n\r\n');
+  const line = Buffer.from(`${'QUJD'.repeat(19)}\r\n`);
+  const chunk = Buffer.concat(Array.from({ length: 1024 }, () => line)); // ~78 KiB of base64-like lines
+  for (let sent = 0; sent < mb * 1024 * 1024; sent += chunk.length) await c.write(chunk);
+  await c.write('.\r\n');
+  const r = await c.read();
+  clearInterval(timer);
+  await c.quit();
+  if (r.code !== 250) throw new Error(`50 MB relay got ${r.code} ${r.text}`);
+  return { before, peak };
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'pv-bench-'));
+  const sink = await startSmtpSink();
+  const config = configSchema.parse({
+    data_dir: dir,
+    listeners: [{ name: 'outbound', listen: '127.0.0.1:0', direction: 'outbound', tls: { starttls: false }, max_connections: 500 }],
+    upstreams: { default: { url: `smtp://127.0.0.1:${sink.port}`, max_connections: 64 } },
+  });
+  const loaded: LoadedConfig = { config, file: null, hmacKey: Buffer.alloc(32, 1), quarantineKey: Buffer.alloc(32, 2) };
+  const store = await openStore(loaded);
+  const gw = await startGateway({ loaded, store, logger: silent, noticeWorker: false });
+  const port = gw.listeners[0].port;
+  try {
+    await new Promise((r) => setTimeout(r, 500)); // let the warm sessions fill
+    console.log('Postvagt gateway benchmark — loopback, 2 KB messages, SQLite store (synchronous=FULL), smtp-sink upstream');
+    console.log('sessions  msgs/session  direct msg/s  postvagt msg/s  ratio');
+    for (const perSession of [5, 1]) {
+      for (const sessions of [1, 8, 32]) {
+        const direct = await throughput(sink.port, sessions, perSession);
+        const via = await throughput(port, sessions, perSession);
+        console.log(`${String(sessions).padStart(8)}  ${String(perSession === 5 ? '5+' : '1').padStart(12)}  ${direct.toFixed(0).padStart(12)}  ${via.toFixed(0).padStart(14)}  ${(via / direct).toFixed(2).padStart(5)}`);
+      }
+    }
+    const d = await latencies(sink.port, 300);
+    const v = await latencies(port, 300);
+    console.log(`latency per message (MAIL..end-of-data reply, 300 sequential): direct p50 ${pct(d, 50).toFixed(2)} ms p99 ${pct(d, 99).toFixed(2)} ms; via Postvagt p50 ${pct(v, 50).toFixed(2)} ms p99 ${pct(v, 99).toFixed(2)} ms; added p99 ${(pct(v, 99) - pct(d, 99)).toFixed(2)} ms`);
+    const m = await rssWhileRelaying(port, 50);
+    const mib = (x: number) => (x / 1048576).toFixed(1);
+    console.log(`RSS while relaying a 50 MiB message: before ${mib(m.before)} MiB, peak ${mib(m.peak)} MiB, growth ${mib(m.peak - m.before)} MiB`);
+  } finally {
+    await gw.close({ graceMs: 1000 });
+    await store.close();
+    await sink.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
