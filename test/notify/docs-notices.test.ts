@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildNotice } from '../../src/notify/dsn.ts';
+import { escalationText } from '../../src/notify/escalation.ts';
+import { noticeRecipient } from '../../src/notify/recipient.ts';
 import { noticeText } from '../../src/notify/notice-text.ts';
 import { formatReply, quarantinedReply, rejectReply, shuttingDownReply, tempfailReply, upstreamTempfailReply } from '../../src/notify/replies.ts';
 import { parseHeaderBlock } from '../../src/detect/index.ts';
@@ -50,6 +52,16 @@ function blocks(): Record<string, string> {
     formatReply(upstreamTempfailReply(ID, 'STARTTLS not offered by upstream')),
     formatReply(shuttingDownReply()),
   ].join('\n');
+  const target = noticeRecipient('noreply@selvbetjening.kommune.dk', ['^no-?reply@']);
+  out.escalation = escalationText({
+    incident: incident({ sender: 'noreply@selvbetjening.kommune.dk', action: 'quarantine', reply: formatReply(quarantinedReply(ID)), notice: 'escalated', classificationReason: 'Isolated: only this sender hit the Subject rule within 24 h.' }),
+    reason: target.kind === 'escalate' ? target.reason : '',
+    centralMailbox: 'fejlpostkasse@kommune.dk',
+    postmaster: 'postmaster@kommune.dk',
+    reportingMta: 'postvagt.kommune.dk',
+    now: new Date('2026-11-29T09:14:01Z'),
+    dashboardUrl: `https://postvagt.kommune.dk/incidents/${ID}`,
+  }).trimEnd();
   const raw = buildNotice({
     incident: incident(),
     originalHeaders: parseHeaderBlock(

@@ -52,7 +52,7 @@ ATTACKS.forEach(([name, , check], i) => {
     assert.equal(p.error, null);
     assert.deepEqual(p.parts.map((x) => x.contentType), ['text/plain', 'message/delivery-status', 'text/rfc822-headers']);
     const raw = drafts[i].raw.toString('latin1');
-    assert.ok(!DIGITS.test(raw), 'no CPR digits, not even split ones');
+    assert.ok(!DIGITS.test(raw.replaceAll('=\r\n', '')), 'no CPR digits, not even split ones (QP soft breaks undone)');
     assert.ok(/^[\x09\x0d\x0a\x20-\x7e]*$/.test(raw), '7-bit');
     assert.ok(!/\r(?!\n)|(?<!\r)\n/.test(raw), 'CRLF only');
     assert.ok(raw.split('\r\n').every((l) => l.length <= 998), 'line length');

@@ -117,7 +117,7 @@ function incidentReply(action: Incident['action']): string {
 
 test('no raw CPR digits anywhere in any notice; numbers in encoded words are masked too', () => {
   for (const d of drafts) {
-    const raw = d.raw.toString('latin1');
+    const raw = d.raw.toString('latin1').replaceAll('=\r\n', ''); // undo quoted-printable soft breaks first
     assert.ok(!/0101901234|010190-1234/.test(raw), 'raw digits');
     assert.ok(!raw.includes(b64('Søren Ø. 010190-1234')), 'the encoded word that hides the number');
   }

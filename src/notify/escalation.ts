@@ -1,0 +1,94 @@
+// The escalation mail to the central failure mailbox, for incidents whose sender cannot be told
+// (null sender, no-reply, web forms) or whose notice could not be delivered. Pure: builds bytes, no I/O.
+// Invariant 6: nobody is left uninformed; invariant 2: only masked values; null envelope sender, no loops.
+import type { Incident, NoticeDraft } from '../store/types.ts';
+import { maskText } from '../detect/index.ts';
+import { PvError } from '../errors.ts';
+import { headerWords } from './headers-da.ts';
+import { CRLF, encodeHeaderText, foldHeader, quotedPrintable, rfc5322Date, wrapText } from './mime.ts';
+import { outcomeOf, type Outcome } from './notice-text.ts';
+import { isSafeAddress } from './recipient.ts';
+
+export interface EscalationInput {
+  incident: Incident;
+  /** why the sender got no notice: noticeRecipient's reason, or the notice's last delivery error */
+  reason: string;
+  /** notify.central_mailbox */
+  centralMailbox: string;
+  /** notify.postmaster: From: */
+  postmaster: string;
+  reportingMta: string;
+  now: Date;
+  /** link to the incident on the dashboard, when the web address is known */
+  dashboardUrl?: string;
+}
+
+const WHAT_HAPPENED: Record<Outcome, [string, string]> = {
+  'not-sent': ['Mailen er IKKE sendt (afvist med 550).', 'The mail was NOT sent (rejected with 550).'],
+  held: ['Mailen er tilbageholdt i karantæne og er IKKE leveret.', 'The mail is held in quarantine and has NOT been delivered.'],
+  changed: ['Mailen er leveret med nummeret maskeret.', 'The mail was delivered with the number masked.'],
+  marked: ['Mailen er leveret uændret med en markering.', 'The mail was delivered unchanged, with a marker header.'],
+  delayed: ['Mailen er afvist midlertidigt (451); afsenderens server prøver igen.', "The mail was deferred (451); the sender's server will retry."],
+};
+
+/** One text/plain message to the central mailbox (RFC 3834 §5: auto-generated, not a reply). */
+export function buildEscalation(p: EscalationInput): NoticeDraft {
+  const to = bare(p.centralMailbox);
+  const from = bare(p.postmaster);
+  if (!isSafeAddress(to)) throw new PvError('PV_CONFIG_INVALID', 'notify.central_mailbox is not a plain e-mail address');
+  if (!isSafeAddress(from)) throw new PvError('PV_CONFIG_INVALID', 'notify.postmaster is not a plain e-mail address');
+  const mta = p.reportingMta.replace(/[^A-Za-z0-9.-]/g, '') || 'postvagt.invalid';
+  const inc = p.incident;
+  const subject = `[Postvagt] Eskaleret ${inc.id}: afsenderen har ikke fået besked / Escalated: the sender was not told`;
+  const head = [
+    foldHeader('From', `Postvagt <${from}>`),
+    foldHeader('To', `<${to}>`),
+    foldHeader('Subject', encodeHeaderText(subject)),
+    `Date: ${rfc5322Date(p.now)}`,
+    `Message-ID: <${inc.id}.${p.now.getTime().toString(36)}.escalation@${mta}>`,
+    'Auto-Submitted: auto-generated',
+    `X-Postvagt-Incident: ${inc.id}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: quoted-printable',
+    'Content-Language: da, en',
+  ].join(CRLF);
+  const body = quotedPrintable(maskText(escalationText(p)));
+  return { incidentId: inc.id, envelopeFrom: '', to, raw: Buffer.from(`${head}${CRLF}${CRLF}${body}`, 'utf8') };
+}
+
+/** The readable body: what to do first, then the facts an operator needs to act (LF line ends). */
+export function escalationText(p: EscalationInput): string {
+  const inc = p.incident;
+  const [da, en] = WHAT_HAPPENED[outcomeOf(inc.action)];
+  const reason = toLine(p.reason).slice(0, 300);
+  const lines = [
+    wrapText(`Afsenderen kan ikke få en automatisk besked, så en person skal tage sig af sagen. ${da} Kontakt afsenderen på anden vis, hvis mailen er vigtig.`),
+    '',
+    wrapText(`The sender cannot get an automatic notice, so a person must handle this. ${en} Contact the sender another way if the mail matters.`),
+    '',
+    `Why no notice:  ${reason}`,
+    `Case:           ${inc.id}`,
+    `Time:           ${inc.time}`,
+    `Direction:      ${inc.direction} (listener ${toLine(inc.listener)})`,
+    `Sender:         ${inc.sender === '' ? '<> (null sender)' : toLine(inc.sender)}`,
+    `Recipients:     ${inc.recipients.slice(0, 20).map(toLine).join(', ')}${inc.recipients.length > 20 ? ', ...' : ''}`,
+    `Subject:        ${toLine(inc.subjectMasked).slice(0, 200)}`,
+    `Action:         ${inc.action}`,
+    `Reply given:    ${toLine(inc.reply)}`,
+    `Classification: ${inc.classification}${inc.classificationReason ? ` (${toLine(inc.classificationReason)})` : ''}`,
+    'Found:',
+    ...inc.findings.slice(0, 20).map((f) => `  - ${f.header} (${headerWords(f.header).en}): ${f.masked}, fingerprint ${f.fingerprint.slice(0, 16)}`),
+  ];
+  if (p.dashboardUrl) lines.push('', `Dashboard: ${toLine(p.dashboardUrl)}`);
+  return lines.join('\n') + '\n';
+}
+
+function toLine(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+}
+
+function bare(a: string): string {
+  const m = /<([^<>]*)>\s*$/.exec(a);
+  return (m ? m[1] : a).trim();
+}

@@ -1,0 +1,68 @@
+// buildEscalation: the mail to the central mailbox when the sender cannot be told (invariant 6),
+// parsed strictly by Python's email package; masked only, null envelope sender. Pure apart from the parser.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildEscalation, escalationText, type EscalationInput } from '../../src/notify/escalation.ts';
+import { noticeRecipient } from '../../src/notify/recipient.ts';
+import { parseWithPython } from './python-email.ts';
+import { ID, incident } from './fixtures.ts';
+
+function input(over: Partial<EscalationInput> = {}): EscalationInput {
+  const target = noticeRecipient('noreply@borger.dk', ['^no-?reply@']);
+  return {
+    incident: incident({ sender: 'noreply@borger.dk', action: 'quarantine', notice: 'escalated' }),
+    reason: target.kind === 'escalate' ? target.reason : 'unexpected',
+    centralMailbox: 'Fejlpostkasse <fejl@kommune.dk>',
+    postmaster: 'postmaster@kommune.dk',
+    reportingMta: 'postvagt.kommune.dk',
+    now: new Date('2026-11-29T09:14:01Z'),
+    dashboardUrl: `https://postvagt.kommune.dk/incidents/${ID}`,
+    ...over,
+  };
+}
+
+test('an escalation is a plain, strictly valid message to the central mailbox from the null sender', () => {
+  const d = buildEscalation(input());
+  assert.equal(d.envelopeFrom, '');
+  assert.equal(d.to, 'fejl@kommune.dk');
+  assert.equal(d.incidentId, ID);
+  const [p] = parseWithPython([d.raw]);
+  assert.equal(p.error, null);
+  assert.equal(p.contentType, 'text/plain');
+  assert.deepEqual(p.headers['auto-submitted'], ['auto-generated']);
+  assert.deepEqual(p.headers['x-postvagt-incident'], [ID]);
+  assert.match(p.headers.subject[0], new RegExp(`^\\[Postvagt\\] Eskaleret ${ID}: afsenderen har ikke fået besked / Escalated`));
+});
+
+test('the text says what to do first, then the facts, with the reason and the dashboard link', () => {
+  const t = escalationText(input());
+  assert.ok(t.startsWith('Afsenderen kan ikke få en automatisk besked'));
+  assert.match(t, /Mailen er tilbageholdt i karantæne og er IKKE leveret\./);
+  assert.match(t, /Why no notice: {2}the sender matches notify\.unreachable_senders "\^no-\?reply@" \(no-reply or system address\)/);
+  assert.match(t, new RegExp(`Case: {11}${ID}`));
+  assert.match(t, /Sender: {9}noreply@borger\.dk/);
+  assert.match(t, /Subject: {8}Partshøring XXXXXX-XXXX/);
+  assert.match(t, /  - Subject \(subject\): XXXXXX-XXXX, fingerprint f00d/);
+  assert.match(t, /Dashboard: https:\/\/postvagt\.kommune\.dk\/incidents\/PV-/);
+});
+
+test('null sender is shown as <>, never as an empty field', () => {
+  assert.match(escalationText(input({ incident: incident({ sender: '' }) })), /Sender: {9}<> \(null sender\)/);
+});
+
+test('nothing raw: a number in the reason or a recipient address is masked, control characters flattened', () => {
+  const d = buildEscalation(input({
+    reason: 'final delivery error: 550 5.1.1 <0101901234@x.dk>: unknown\r\nInjected: yes',
+    incident: incident({ recipients: ['0101901234@borger.dk'] }),
+  }));
+  const raw = d.raw.toString('latin1');
+  const unwrapped = raw.replaceAll('=\r\n', ''); // undo quoted-printable soft breaks before looking for digits
+  assert.ok(!/0101901234/.test(unwrapped));
+  assert.match(unwrapped, /XXXXXX-XXXX@borger\.dk/);
+  assert.ok(!/\r\nInjected:/.test(raw));
+  assert.ok(/^[\x09\x0d\x0a\x20-\x7e]*$/.test(raw) && !/\r(?!\n)|(?<!\r)\n/.test(raw));
+});
+
+test('a central mailbox that is not an address is a configuration error, not a lost escalation', () => {
+  assert.throws(() => buildEscalation(input({ centralMailbox: 'nobody' })), { code: 'PV_CONFIG_INVALID' });
+});
