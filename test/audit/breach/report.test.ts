@@ -1,0 +1,95 @@
+// The breach draft from fixture data: categories by direction and action, distinct persons by
+// fingerprint, period bounds, recipient domains, and both renderings (Markdown, self-contained HTML).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildBreachReport, computeFacts, parseAuditJson, type BreachInput } from '../../../src/audit/breach/index.ts';
+import type { DecisionRecord, DecisionAction } from '../../../src/store/types.ts';
+import { PvError } from '../../../src/errors.ts';
+
+let seq = 0;
+function decision(time: string, action: DecisionAction, prints: string[], to: string[], direction: 'outbound' | 'inbound' = 'outbound'): DecisionRecord {
+  return {
+    id: `tx-${++seq}`, time, listener: 'outbound', direction, sender: 'sb@kommune.dk', recipients: to, action,
+    reply: action === 'reject' ? '550 5.7.1 CPR' : '250 2.0.0 OK', incidentId: null, size: 1000, subjectMasked: 'Vedr. XXXXXX-XXXX',
+    findings: prints.map((fingerprint) => ({ header: 'Subject', masked: 'XXXXXX-XXXX', fingerprint, kind: 'cpr' as const })),
+  };
+}
+
+const DECISIONS: DecisionRecord[] = [
+  decision('2026-11-02T08:00:00.000Z', 'pass', ['fpA'], ['a@region.dk']),
+  decision('2026-11-03T08:00:00.000Z', 'tag', ['fpA', 'fpB'], ['b@region.dk', 'c@jobcenter.dk']),
+  decision('2026-11-04T08:00:00.000Z', 'reject', ['fpC'], ['a@region.dk']),
+  decision('2026-11-04T09:00:00.000Z', 'quarantine', ['fpD'], ['a@region.dk']),
+  decision('2026-11-05T09:00:00.000Z', 'redact', ['fpA'], ['x@sygehus.dk'], 'inbound'),
+  decision('2026-11-05T10:00:00.000Z', 'pass', [], ['a@region.dk']), // no CPR: not counted
+  decision('2026-11-06T10:00:00.000Z', 'upstream-fail', ['fpE'], ['a@region.dk']), // client got 4xx
+  decision('2026-10-31T23:59:59.999Z', 'pass', ['fpZ'], ['early@x.dk']), // before the period
+  decision('2026-12-01T00:00:00.000Z', 'pass', ['fpZ'], ['late@x.dk']), // after it
+];
+
+const AUDIT = parseAuditJson('postfix.json', JSON.stringify({
+  source: 'postfix',
+  messages: {},
+  silent: [
+    { queue_id: '4Xyz1', time: '2026-11-10T07:00:00Z', from: 'sb@kommune.dk', to: ['y@region.dk', 'z@region.dk'], reason: 'header_checks DISCARD CPR i emne', subject: 'Vedr. XXXXXX-XXXX' },
+    { queue_id: '4Xyz2', time: '2026-11-11T07:00:00Z', from: 'sb@kommune.dk', to: ['q@skat.dk'], reason: 'postsuper -d', subject: 'Årsopgørelse' },
+    { queue_id: '4Xyz3', time: '2025-01-01T07:00:00Z', from: 'sb@kommune.dk', to: ['old@x.dk'], reason: 'postsuper -d' },
+  ],
+}));
+
+const input = (over: Partial<BreachInput> = {}): BreachInput => ({
+  from: '2026-11-01', to: '2026-11-30', decisions: DECISIONS, decisionsTruncated: false, audits: [AUDIT],
+  generatedAt: new Date('2026-12-01T09:00:00Z'), contactHint: 'IT-support, tlf. 7070 1234', ...over,
+});
+
+test('facts: sent in clear (pass/tag), received in clear, stopped; persons by distinct fingerprint; period bounds', () => {
+  const f = computeFacts(input());
+  assert.deepEqual([f.sentInClear.mails, f.sentInClear.persons], [2, 2]);
+  assert.deepEqual([f.receivedInClear.mails, f.receivedInClear.persons], [1, 1]);
+  assert.deepEqual([f.stopped.mails, f.stopped.persons], [2, 2]);
+  assert.deepEqual([...f.sentInClear.domains], [['region.dk', 2], ['jobcenter.dk', 1]]);
+  assert.equal(f.lost.mails, 2);
+  assert.equal(f.lost.withCprInSubject, 1);
+  assert.deepEqual([...f.lost.domains], [['region.dk', 1], ['skat.dk', 1]]);
+  assert.equal(f.first, '2026-11-02T08:00:00.000Z');
+  assert.equal(f.last, '2026-11-11T07:00:00.000Z');
+});
+
+test('facts: without a fingerprint key the person count is unknown, not zero', () => {
+  const f = computeFacts(input({ decisions: [decision('2026-11-02T08:00:00.000Z', 'pass', [''], ['a@x.dk'])] }));
+  assert.equal(f.sentInClear.persons, null);
+});
+
+test('markdown: a marked draft in Danish with English glosses, art. 33(3) a–d, counts and fill-ins', () => {
+  const md = buildBreachReport(input(), 'md');
+  assert.match(md, /^# UDKAST – Anmeldelse af brud på persondatasikkerheden _\(DRAFT/);
+  for (const s of ['33(3)(a)', '33(3)(b)', '33(3)(c)', '33(3)(d)', '72 timer']) assert.ok(md.includes(s), s);
+  assert.match(md, /\| Sendt med CPR-nummer i klar tekst i mailheadere \(sent in clear\) \| 2 \| 2 \|/);
+  assert.match(md, /\| Mails tabt uden besked til afsender \(lost without notice\), fra logfiler \| 2 \|/);
+  assert.match(md, /\| region\.dk \| 2 \| 1 \|/);
+  assert.match(md, /Kontaktperson for yderligere oplysninger: \[UDFYLDES: fx IT-support, tlf\. 7070 1234\]/);
+  assert.match(md, /header_checks DISCARD CPR i emne \| 1 \|/);
+  assert.ok((md.match(/\[UDFYLDES:/g) ?? []).length >= 8, 'fields a person must fill in are marked');
+  assert.doesNotMatch(md, /fpA|early@|late@|old@x/, 'no fingerprints, out-of-period data or full addresses');
+});
+
+test('a truncated store read says the counts are a minimum', () => {
+  assert.match(buildBreachReport(input({ decisionsTruncated: true }), 'md'), /tallene ovenfor er et minimum/);
+});
+
+test('html: one self-contained page (no external resources, no script), escaped text, highlighted fill-ins', () => {
+  const hostile = parseAuditJson('x.json', JSON.stringify({ silent: [{ time: '2026-11-10T07:00:00Z', to: ['a@<script>.dk'], reason: '<img src=x onerror=alert(1)>' }] }));
+  const html = buildBreachReport(input({ audits: [hostile] }), 'html');
+  assert.match(html, /^<!doctype html>/);
+  assert.match(html, /<html lang="da">/);
+  assert.doesNotMatch(html, /<(script|img|link|iframe|object)\b|href=|@import|url\(/i);
+  assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
+  assert.match(html, /<mark class="fill">\[UDFYLDES: navn og CVR-nr\.\]<\/mark>/);
+});
+
+test('audit JSON that is not an audit output is refused with the file named (PV_INPUT_FORMAT)', () => {
+  const bad: [string, RegExp][] = [['{', /not JSON/], ['{"messages":{}}', /no "silent" list/], ['{"silent":[{"to":[]}]}', /silent\[0\] lacks a valid time/]];
+  for (const [text, why] of bad) {
+    assert.throws(() => parseAuditJson('a.json', text), (e: unknown) => e instanceof PvError && e.code === 'PV_INPUT_FORMAT' && e.file === 'a.json' && why.test(e.message));
+  }
+});
