@@ -1,0 +1,153 @@
+// Faults around the gateway, with real clients (swaks, nodemailer) and real or tiny fake upstreams:
+// upstream down / slow / 4xx / per-recipient 5xx / no TLS under require_tls, and a failing store.
+// I/O: listeners on 127.0.0.1:0, smtp-sink children. Protects invariants 1, 3 and 5.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { freePort, startSmtpSink } from '../support/postfix.ts';
+import { FakeStore } from '../support/fake-store.ts';
+import { replyLine, startTestGateway, swaks } from '../gateway/helpers.ts';
+
+const MAIL = ['--from', 'sagsbehandler@kommune.example', '--to', 'borger@example.org', '--header', 'Subject: Referat', '--body', 'Hej'];
+
+test('upstream down: the client gets 451 4.4.1 quoting a stored systemic incident, and no pass is recorded', async () => {
+  const g = await startTestGateway({ upstreamPort: await freePort() });
+  try {
+    const r = await swaks(g.port, MAIL);
+    const line = replyLine(r.stdout, /^4\d\d/);
+    assert.match(line ?? '', /^451 4\.4\.1 /, r.stdout);
+    const id = /PV-\d{8}-[0-9A-Z]{6}/.exec(line ?? '')?.[0] ?? '';
+    const inc = g.store.incidents.get(id);
+    assert.ok(inc, 'the quoted incident is stored');
+    assert.equal(inc.action, 'upstream-fail');
+    assert.equal(inc.classification, 'systemic');
+    assert.deepEqual(g.store.decisions.map((d) => d.action), ['upstream-fail']);
+  } finally {
+    await g.stop();
+  }
+});
+
+test('upstream that never answers: 451 after the upstream timeout, the gateway keeps serving', async () => {
+  const mute = net.createServer(() => undefined); // accepts, never greets
+  mute.listen(0, '127.0.0.1');
+  await once(mute, 'listening');
+  const port = (mute.address() as net.AddressInfo).port;
+  const g = await startTestGateway({ upstreamPort: port, over: { upstream: { timeout_ms: 300 } } });
+  try {
+    const r = await swaks(g.port, MAIL);
+    assert.match(replyLine(r.stdout, /^4\d\d/) ?? '', /^451 4\.4\.1 /);
+    assert.equal(g.store.decisions.filter((d) => d.action === 'pass').length, 0);
+  } finally {
+    await g.stop();
+    mute.close();
+  }
+});
+
+test('upstream answers 4xx at end of data: the same 4xx is mirrored to the client', async () => {
+  const sink = await startSmtpSink({ softReject: ['data'] });
+  const g = await startTestGateway({ upstreamPort: sink.port });
+  try {
+    const r = await swaks(g.port, MAIL);
+    assert.match(replyLine(r.stdout, /^[45]\d\d/) ?? '', /^4\d\d /, r.stdout);
+    assert.doesNotMatch(r.stdout, /<-\s+250 2\.0\.0/);
+    assert.deepEqual(g.store.decisions.map((d) => d.action), ['upstream-fail']);
+  } finally {
+    await g.stop();
+    await sink.stop();
+  }
+});
+
+/** a tiny upstream that refuses one recipient with 550 5.1.1 and records what it accepted */
+async function pickyUpstream(refuse: string): Promise<{ port: number; got: { rcpt: string[]; raw: string }[]; close(): Promise<void> }> {
+  const got: { rcpt: string[]; raw: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onRcptTo(addr, _s, cb) {
+      if (addr.address === refuse) return cb(Object.assign(new Error('5.1.1 No such user here'), { responseCode: 550 }));
+      cb();
+    },
+    onData(stream, s, cb) {
+      let raw = '';
+      stream.on('data', (c: Buffer) => (raw += c.toString()));
+      stream.on('end', () => {
+        got.push({ rcpt: s.envelope.rcptTo.map((r) => r.address), raw });
+        cb(null, 'Ok: queued');
+      });
+    },
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server.server, 'listening');
+  return { port: (server.server.address() as net.AddressInfo).port, got, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+test('upstream refuses one of two recipients: exactly that one is refused to the client, the other delivered', async () => {
+  const up = await pickyUpstream('nobody@example.org');
+  const g = await startTestGateway({ upstreamPort: up.port });
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: g.port, secure: false, ignoreTLS: true });
+  try {
+    const info = await transport.sendMail({
+      from: 'sagsbehandler@kommune.example',
+      to: ['borger@example.org', 'nobody@example.org'],
+      subject: 'Referat',
+      text: 'Hej',
+    });
+    assert.deepEqual(info.accepted, ['borger@example.org']);
+    assert.deepEqual(info.rejected, ['nobody@example.org']);
+    assert.match(String(info.rejectedErrors?.[0]?.response ?? ''), /^550 5\.1\.1 No such user here/);
+    assert.equal(up.got.length, 1);
+    assert.deepEqual(up.got[0].rcpt, ['borger@example.org']);
+    assert.deepEqual(g.store.decisions.map((d) => [d.action, d.recipients]), [['pass', ['borger@example.org']]]);
+  } finally {
+    transport.close();
+    await g.stop();
+    await up.close();
+  }
+});
+
+test('require_tls with an upstream that offers no STARTTLS: 451 4.7.10, never plaintext', async () => {
+  const sink = await startSmtpSink({ capture: true });
+  const g = await startTestGateway({ upstreamPort: sink.port, over: { upstream: { require_tls: true } } });
+  try {
+    const r = await swaks(g.port, MAIL);
+    assert.match(replyLine(r.stdout, /^4\d\d/) ?? '', /^451 4\.7\.10 /, r.stdout);
+    assert.equal((await sink.messages()).length, 0);
+  } finally {
+    await g.stop();
+    await sink.stop();
+  }
+});
+
+test('store down before the upstream commits: 451 4.3.0 and the upstream discards the mail', async () => {
+  const sink = await startSmtpSink({ capture: true });
+  const store = new FakeStore();
+  store.failing.add('ping');
+  const g = await startTestGateway({ upstreamPort: sink.port, store });
+  try {
+    const r = await swaks(g.port, MAIL);
+    assert.match(replyLine(r.stdout, /^4\d\d/) ?? '', /^451 4\.3\.0 .*PV-\d{8}-/, r.stdout);
+    assert.equal((await sink.messages()).length, 0, 'nothing relayed unrecorded');
+  } finally {
+    await g.stop();
+    await sink.stop();
+  }
+});
+
+test('store cannot record a CPR reject: 451 4.3.0 instead of 550, nothing relayed', async () => {
+  const sink = await startSmtpSink({ capture: true });
+  const store = new FakeStore();
+  store.failing.add('recordIncident');
+  const g = await startTestGateway({ upstreamPort: sink.port, store });
+  try {
+    const r = await swaks(g.port, [...MAIL.slice(0, 4), '--header', 'Subject: Sag 220754-0181', '--body', 'x']);
+    assert.match(replyLine(r.stdout, /^[45]\d\d/) ?? '', /^451 4\.3\.0 /, r.stdout);
+    assert.equal((await sink.messages()).length, 0);
+  } finally {
+    await g.stop();
+    await sink.stop();
+  }
+});
