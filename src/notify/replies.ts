@@ -61,7 +61,7 @@ export function quarantinedReply(incidentId: string): SmtpReply {
   return {
     code: 250,
     enhanced: '2.0.0',
-    text: `Modtaget og tilbageholdt: CPR-nummer i et brevhoved; afsenderen faar besked. Sag ${incidentId} / Accepted and held in quarantine: CPR number in a header; the sender gets a notice. Case ${incidentId}`,
+    text: `Modtaget og tilbageholdt i karantaene: CPR-nummer i et brevhoved. Sag ${incidentId} / Accepted and held in quarantine: CPR number in a header. Case ${incidentId}`,
   };
 }
 

@@ -46,7 +46,7 @@ const ACTIONS: [Incident['action'], string, string, string, string][] = [
   ['tempfail', 'delayed', '4.3.0', 'Din mail er forsinket.', 'Your mail is delayed.'],
 ];
 const replies: Record<string, string> = {
-  quarantine: `250 2.0.0 Modtaget og tilbageholdt: CPR-nummer i et brevhoved; afsenderen faar besked. Sag ${ID}`,
+  quarantine: `250 2.0.0 Modtaget og tilbageholdt i karantaene: CPR-nummer i et brevhoved. Sag ${ID}`,
   redact: '250 2.0.0 Ok: queued as 4ZkQ1x3Yz',
   tag: '250 2.0.0 Ok: queued as 4ZkQ1x3Yz',
   tempfail: `451 4.3.0 Midlertidig fejl i Postvagt. Sag ${ID}`,

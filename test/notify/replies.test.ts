@@ -78,7 +78,7 @@ const fixed: [string, SmtpReply, RegExp][] = [
   ['upstream no detail', upstreamTempfailReply(ID), new RegExp(`^451 4\\.4\\.1 .*unavailable or deferred the mail; try again later\\. Case ${ID}$`)],
   ['no STARTTLS under require_tls', upstreamTempfailReply(ID, 'STARTTLS not offered by upstream'), /^451 4\.7\.10 .*\(TLS\)/],
   ['certificate failure', upstreamTempfailReply(ID, 'TLS handshake failed: self signed certificate'), /^451 4\.7\.5 /],
-  ['quarantined', quarantinedReply(ID), new RegExp(`^250 2\\.0\\.0 Modtaget og tilbageholdt: .*Case ${ID}$`)],
+  ['quarantined', quarantinedReply(ID), new RegExp(`^250 2\\.0\\.0 Modtaget og tilbageholdt i karantaene: .*Case ${ID}$`)],
   ['shutting down', shuttingDownReply(), /^421 4\.3\.2 Postvagt lukker ned; .* \/ Postvagt is shutting down/],
   ['relay denied', relayDeniedReply(), /^554 5\.7\.1 /],
   ['header too large', headerTooLargeReply(2097152), /^552 5\.3\.4 .*2097152/],
