@@ -82,7 +82,8 @@ export class ExchangeTracker {
       this.msgs.set(key, m);
     }
     m.first = Math.min(m.first, r.at);
-    if (!m.subject && r.subject) m.subject = this.mask(r.subject);
+    // one line: a subject may hold quoted line breaks (RFC 4180), a report row may not
+    if (!m.subject && r.subject) m.subject = this.mask(r.subject.replace(/\s*[\r\n]+\s*/g, ' '));
     this.sender(m, r);
     return m;
   }
@@ -185,16 +186,17 @@ export class ExchangeTracker {
 
   private finish(m: Msg): MessageFate {
     const notice = this.noticed.has(m.key) || this.noticed.has(m.messageId) || [...m.failRefs].some((id) => this.dsnIds.has(id));
-    const recipients = [...m.rcpts.values()].map((x) => ({ to: x.to, fate: fateOf(x, m, notice), reason: x.reason || 'no terminal event in the logs' }));
+    const recipients = [...m.rcpts.values()].map((x) => ({ to: this.mask(x.to), fate: fateOf(x, m, notice), reason: x.reason || 'no terminal event in the logs' }));
     let fate: Fate = recipients.length === 0 ? 'unknown' : 'delivered';
     for (const rc of recipients) fate = worseFate(fate, rc.fate);
     const worst = recipients.find((rc) => rc.fate === fate);
     const nullNote = m.nullSender && (fate === 'bounced_no_notice' || fate === 'expired_no_notice') ? ' (null sender: no notice possible)' : '';
+    // no queue_id: internal-message-id is per server and means nothing to a reader; the
+    // Message-ID is what the sender's Sent Items and the recipient's mailbox can be searched by
     return {
-      queue_id: m.internalId || undefined,
-      message_id: m.messageId || undefined,
+      message_id: m.messageId || (m.internalId ? `internal-message-id ${m.internalId}` : undefined),
       time: new Date(m.first).toISOString(),
-      from: m.nullSender ? '<>' : m.from,
+      from: m.nullSender ? '' : this.mask(m.from), // '' = null sender, as the Postfix audit writes it
       recipients,
       fate,
       subject: m.subject || undefined,

@@ -3,7 +3,7 @@
 // Invariants: an unreadable file is a warning and the rest is still audited; subjects are masked.
 import { readLines, type InputProgress } from '../input.ts';
 import { maskText } from '../../detect/index.ts';
-import { PvError } from '../../errors.ts';
+import { PvError, describeError } from '../../errors.ts';
 import type { AuditResult } from '../types.ts';
 import { TrackingLogParser, WarningSink } from './parser.ts';
 import { ExchangeTracker } from './fates.ts';
@@ -32,7 +32,8 @@ export async function auditExchange(
       for (const row of parser.end()) tracker.add(row);
     } catch (err) {
       if (!(err instanceof PvError)) throw err;
-      unreadable.push(`${err.file ?? file}: ${maskText(err.message)}`);
+      // "FILE: what [PV_INPUT_UNREADABLE]": the CLI counts these for its exit code 2
+      unreadable.push(maskText(describeError(err.file ? err : new PvError(err.code, err.message, { file }))));
       continue;
     } finally {
       lines += n;
