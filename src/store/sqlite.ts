@@ -12,6 +12,7 @@ import type {
   QueuedNotice, Store, StoredFinding,
 } from './types.ts';
 import { NoticeQueue } from './notices.ts';
+import { GroupCommit } from './group-commit.ts';
 
 export interface SqliteOptions {
   file: string;
@@ -26,12 +27,14 @@ export class SqliteStore implements Store {
   private readonly db: Db;
   private readonly vault: MailVault;
   private readonly notices: NoticeQueue;
+  private readonly writes: GroupCommit;
 
   private constructor(db: Db, opts: SqliteOptions) {
     this.db = db;
     const clock = opts.clock ?? (() => new Date());
     this.vault = new MailVault(db, opts.quarantineKey, opts.quarantineDir, clock);
     this.notices = new NoticeQueue(db, clock);
+    this.writes = new GroupCommit(db, storeError);
   }
 
   static open(opts: SqliteOptions): SqliteStore {
@@ -55,17 +58,15 @@ export class SqliteStore implements Store {
   }
 
   async recordDecision(decision: DecisionRecord): Promise<void> {
-    guardSync('record decision', () => this.insertDecision(decision));
+    await this.writes.run('record decision', () => this.insertDecision(decision));
   }
 
   async recordIncident(incident: Incident, decision: DecisionRecord, notice?: NoticeDraft): Promise<void> {
-    guardSync('record incident', () =>
-      this.db.transaction(() => {
-        this.insertIncident(incident);
-        this.insertDecision(decision);
-        if (notice) this.notices.enqueue(notice);
-      })(),
-    );
+    await this.writes.run('record incident', () => {
+      this.insertIncident(incident);
+      this.insertDecision(decision);
+      if (notice) this.notices.enqueue(notice);
+    });
   }
 
   async quarantine(incident: Incident, decision: DecisionRecord, message: Buffer | Readable, notice?: NoticeDraft): Promise<void> {
@@ -73,14 +74,12 @@ export class SqliteStore implements Store {
     // encrypted file, never a row pointing at nothing.
     const sealed = await guard('quarantine message', () => this.vault.seal(incident.id, message));
     try {
-      guardSync('quarantine', () =>
-        this.db.transaction(() => {
-          this.insertIncident(incident);
-          this.insertDecision(decision);
-          this.vault.insertQuarantine(incident.id, sealed);
-          if (notice) this.notices.enqueue(notice);
-        })(),
-      );
+      await this.writes.run('quarantine', () => {
+        this.insertIncident(incident);
+        this.insertDecision(decision);
+        this.vault.insertQuarantine(incident.id, sealed);
+        if (notice) this.notices.enqueue(notice);
+      });
     } catch (err) {
       await this.vault.discardSealed(sealed);
       throw err;
@@ -96,11 +95,11 @@ export class SqliteStore implements Store {
   }
 
   async markNotice(id: number, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void> {
-    guardSync('mark notice', () => this.notices.mark(id, outcome));
+    await this.writes.run('mark notice', () => this.notices.mark(id, outcome));
   }
 
   async capture(message: { sender: string; recipients: string[]; raw: Buffer }): Promise<number> {
-    return guardSync('capture', () => this.vault.capture(message));
+    return this.writes.run('capture', () => this.vault.capture(message));
   }
 
   async listCaptured(limit: number): Promise<CapturedMessage[]> {
@@ -161,7 +160,7 @@ export class SqliteStore implements Store {
   async listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]> {
     return guardSync('list decisions', () => {
       const where: string[] = [];
-      const args: Record<string, unknown> = { limit: clampLimit(filter.limit, 100_000) };
+      const args: Record<string, unknown> = { limit: clampLimit(filter.limit ?? 100_000, 100_000) };
       if (filter.since !== undefined) (where.push('time >= @since'), (args.since = filter.since));
       if (filter.until !== undefined) (where.push('time < @until'), (args.until = filter.until));
       if (filter.sender !== undefined) (where.push('sender = @sender'), (args.sender = filter.sender));
@@ -189,6 +188,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (!this.db.open) return;
+    await this.writes.run('close', () => undefined).catch(() => undefined); // let queued writes commit
     if (this.db.open) this.db.close();
   }
 

@@ -91,6 +91,7 @@ export interface DecisionFilter {
   since?: string; // ISO, inclusive
   until?: string; // ISO, exclusive
   sender?: string;
+  /** default and maximum 100000 */
   limit?: number;
 }
 
@@ -106,6 +107,7 @@ export interface IncidentFilter {
   classification?: Classification;
   direction?: Direction;
   since?: string; // ISO
+  /** default 100, maximum 100000 */
   limit?: number;
 }
 

@@ -179,3 +179,22 @@ test('crash safety: what resolved before a SIGKILL (no close, no cleanup) is the
   assert.deepEqual(await store.readQuarantined('PV-20261129-CRASH1'), Buffer.alloc(400_000, 'q'));
   await store.close();
 });
+
+test('group commit: concurrent writes share transactions, a failing one fails alone, all others are durable', async () => {
+  const c = await tempConfig();
+  const store = await openStore(c);
+  await store.recordDecision(decision('tx-taken', T0));
+  const writes = Array.from({ length: 300 }, (_, i) => store.recordDecision(decision(i === 150 ? 'tx-taken' : `tx-${i}`, T0)));
+  const results = await Promise.allSettled(writes);
+  const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+  assert.deepEqual(failed, [150]);
+  assert.ok((results[150] as PromiseRejectedResult).reason instanceof PvError);
+  // queued but not yet committed when close() is called: close lets them commit first
+  const late = store.recordIncident(incident('PV-20261129-LATE01', T1), decision('tx-late', T1));
+  await store.close();
+  await late;
+  const again = await openStore(c);
+  assert.equal((await again.listDecisions({})).length, 1 + 299 + 1);
+  assert.equal((await again.getIncident('PV-20261129-LATE01'))?.id, 'PV-20261129-LATE01');
+  await again.close();
+});
