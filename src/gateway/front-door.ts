@@ -27,6 +27,8 @@ export interface FrontDoorOptions {
   /** warm sessions kept ready; each refill waits smtp-server's 100 ms, so this bounds connections/s */
   warm: number;
   maxClients: number;
+  /** a warm session older than this is not handed out: smtp-server's idle timeout may be closing it */
+  maxWarmAgeMs: number;
   onError?: (err: Error) => void;
 }
 
@@ -53,6 +55,7 @@ function openWarm(port: number): Promise<net.Socket> {
 
 export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
   const ready: net.Socket[] = [];
+  const born = new WeakMap<net.Socket, number>();
   let pending = 0;
   let active = 0;
   let closed = false;
@@ -64,6 +67,7 @@ export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
         (s) => {
           pending--;
           if (closed) return void s.destroy();
+          born.set(s, Date.now());
           ready.push(s);
           // smtp-server closes idle sessions after socket_timeout; drop them from the pool then
           s.once('close', () => {
@@ -82,7 +86,11 @@ export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
   };
 
   const take = async (): Promise<net.Socket> => {
-    const s = ready.shift();
+    let s = ready.shift();
+    while (s && (s.destroyed || Date.now() - (born.get(s) ?? 0) > o.maxWarmAgeMs)) {
+      s.destroy();
+      s = ready.shift();
+    }
     fill();
     return s ?? openWarm(o.backendPort);
   };

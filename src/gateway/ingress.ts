@@ -211,6 +211,7 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
     backendPort: addr.port,
     warm: Math.min(WARM_SESSIONS, l.max_connections),
     maxClients: l.max_connections,
+    maxWarmAgeMs: l.socket_timeout_ms / 2,
     onError: (err) => ctx.logger.warn({ event: 'smtp.error', listener: l.name, err: err.message }),
   });
   return {

@@ -1,0 +1,113 @@
+// Hostile input, each test named after the attack (STYLE 13): every one gets a correct reply or a
+// timeout, and the gateway keeps serving the next client. I/O: gateway on 127.0.0.1:0, smtp-sink.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSmtpSink, type SmtpSink } from '../support/postfix.ts';
+import { RawClient } from '../gateway/raw-client.ts';
+import { startTestGateway, type Running } from '../gateway/helpers.ts';
+
+let sink: SmtpSink;
+let g: Running;
+
+before(async () => {
+  sink = await startSmtpSink();
+  g = await startTestGateway({ upstreamPort: sink.port, over: { listener: { max_header_size: 256 * 1024, socket_timeout_ms: 800 } } });
+});
+after(async () => {
+  await g.stop();
+  await sink.stop();
+});
+
+/** the gateway still relays a clean mail afterwards */
+async function stillServes(): Promise<void> {
+  const c = await RawClient.connect(g.port);
+  await c.envelope();
+  assert.match(await c.data('Subject: still here\r\n\r\nok'), /^250 /);
+  c.close();
+}
+
+test('header block over max_header_size: 552 5.3.4, the same connection can send again', async () => {
+  const c = await RawClient.connect(g.port);
+  await c.envelope();
+  const huge = `Subject: ${'a'.repeat(70)}\r\n` + ` ${'b'.repeat(70)}\r\n`.repeat(5000);
+  assert.match(await c.data(huge), /^552 5\.3\.4 /);
+  c.write('MAIL FROM:<a@kommune.example>\r\n');
+  assert.match(await c.expect(/^\d{3} /m), /^250 /);
+  c.close();
+  assert.ok(g.store.decisions.some((d) => d.action === 'reject' && d.reply.startsWith('552 5.3.4')));
+});
+
+test('10,000 header fields with the number in the last X- field: parsed whole and caught', async () => {
+  const c = await RawClient.connect(g.port);
+  await c.envelope();
+  const fields = Array.from({ length: 9_999 }, (_, i) => `X-Filler-${i}: v\r\n`).join('');
+  assert.match(await c.data(`${fields}X-Sagsnr: 220754-0181\r\nSubject: ok\r\n\r\nbody`), /^550 5\.7\.1 /);
+  c.close();
+  await stillServes();
+});
+
+test('NUL bytes in the Subject: an answer, no crash', async () => {
+  const c = await RawClient.connect(g.port);
+  await c.envelope();
+  assert.match(await c.data('Subject: a\u0000b\u0000 220754-0181\r\n\r\nbody'), /^(250|5\d\d) /);
+  c.close();
+  await stillServes();
+});
+
+test('bare LF line endings in the header block: still split and scanned', async () => {
+  const c = await RawClient.connect(g.port);
+  await c.envelope();
+  assert.match(await c.data('From: a@kommune.example\nSubject: Sag 220754-0181\n\nbody\n'), /^550 5\.7\.1 /);
+  c.close();
+});
+
+test('invalid encoded words (broken base64, unknown charset, bad Q escapes): relayed, no crash', async () => {
+  const c = await RawClient.connect(g.port);
+  await c.envelope();
+  const subject = 'Subject: =?UTF-8?B?!!!notbase64?= =?x-unknown?Q?abc?= =?UTF-8?Q?=ZZ=?= =?UTF-8?B?';
+  assert.match(await c.data(`${subject}\r\n\r\nbody`), /^250 /);
+  c.close();
+});
+
+test('8-bit garbage in header values: an answer, no crash', async () => {
+  const c = await RawClient.connect(g.port);
+  await c.envelope();
+  const garbage = Buffer.concat([Buffer.from('Subject: '), Buffer.from([0xff, 0xfe, 0x80, 0xc3, 0x28, 0xa0, 0xa1]), Buffer.from('\r\nX-Y: \xe6\xf8\xe5\r\n\r\nbody', 'latin1')]);
+  assert.match(await c.data(garbage), /^(250|5\d\d) /);
+  c.close();
+  await stillServes();
+});
+
+test('pipelined junk between commands: the junk gets 5xx, the transaction still completes', async () => {
+  const c = await RawClient.connect(g.port);
+  c.write('EHLO client.test\r\nMAIL FROM:<a@kommune.example>\r\nRCPT TO:<b@example.org>\r\nJUNK \x01\x02 nonsense\r\nDATA\r\n');
+  await c.expect(/^5\d\d /m);
+  await c.expect(/^354 /m);
+  c.write('Subject: after junk\r\n\r\nbody\r\n.\r\n');
+  assert.match(await c.expect(/^[245]\d\d /m), /^250 /);
+  c.close();
+});
+
+test('slowloris: a client that stops mid-DATA is timed out, nothing is relayed, the gateway serves on', async () => {
+  const c = await RawClient.connect(g.port);
+  await c.envelope();
+  c.write('DATA\r\n');
+  await c.expect(/^354 /m);
+  c.write('Subject: slow\r\n\r\nfirst line of a body that never ends\r\n');
+  await c.expect(/^421 /m, 5000);
+  const before = g.store.decisions.filter((d) => d.action === 'pass').length;
+  await stillServes();
+  assert.equal(g.store.decisions.filter((d) => d.action === 'pass').length, before + 1);
+});
+
+test('relay from outside relay.networks: 554 5.7.1 at RCPT (no open relay)', async () => {
+  const closed = await startTestGateway({ upstreamPort: sink.port, over: { listener: { relay: { networks: ['10.0.0.0/8'] } } } });
+  try {
+    const c = await RawClient.connect(closed.port);
+    c.write('EHLO client.test\r\nMAIL FROM:<a@kommune.example>\r\nRCPT TO:<b@example.org>\r\n');
+    assert.match(await c.expect(/^5\d\d /m), /^554 5\.7\.1 /);
+    c.close();
+  } finally {
+    await closed.stop();
+  }
+});
