@@ -1,0 +1,96 @@
+// The daily digest to the central mailbox (DESIGN "Incidents and review"): yesterday's incidents,
+// systemic alerts, and incidents still unresolved after 24 h (they may have harmed a citizen).
+// Pure: the caller reads the incidents from the store and passes the clock; builds bytes, no I/O.
+import type { Incident, NoticeDraft } from '../store/types.ts';
+import { maskText } from '../detect/index.ts';
+import { PvError } from '../errors.ts';
+import { CRLF, encodeHeaderText, foldHeader, quotedPrintable, rfc5322Date } from '../notify/mime.ts';
+import { isSafeAddress } from '../notify/recipient.ts';
+
+export interface DigestInput {
+  /** the day reported, YYYY-MM-DD */
+  day: string;
+  /** incidents created that day */
+  incidents: readonly Incident[];
+  /** incidents not resolved, older than 24 h at `now` (any day) */
+  unresolved: readonly Incident[];
+  centralMailbox: string;
+  postmaster: string;
+  reportingMta: string;
+  now: Date;
+  dashboardUrl?: string;
+}
+
+const LIST_LIMIT = 200;
+
+export function digestSubject(p: Pick<DigestInput, 'day' | 'incidents' | 'unresolved'>): string {
+  const systemic = p.incidents.filter((i) => i.classification === 'systemic').length;
+  const alert = systemic > 0 ? ` - ${systemic} SYSTEMISK/SYSTEMIC` : '';
+  const n = p.incidents.length;
+  const u = p.unresolved.length;
+  return `[Postvagt] Døgnrapport ${p.day}: ${n} ${n === 1 ? 'hændelse' : 'hændelser'}, ${u} ${u === 1 ? 'uløst' : 'uløste'}${alert} / Daily digest`;
+}
+
+/** The digest body (LF line ends): counts, systemic alerts first, then the unresolved, then the day's list. */
+export function digestText(p: DigestInput): string {
+  const out: string[] = [`Postvagt daily digest for ${p.day} (generated ${p.now.toISOString()})`, ''];
+  out.push(`Incidents: ${p.incidents.length}`, `  by action:    ${countBy(p.incidents, (i) => i.action)}`);
+  out.push(`  by direction: ${countBy(p.incidents, (i) => i.direction)}`, `  by class:     ${countBy(p.incidents, (i) => i.classification)}`);
+  out.push(`  notices:      ${countBy(p.incidents, (i) => i.notice)}`, '');
+  const systemic = p.incidents.filter((i) => i.classification === 'systemic');
+  out.push(`SYSTEMIC ALERTS (${systemic.length}) - causes outside one person's mistake:`);
+  out.push(...(systemic.length ? listed(systemic, (i) => `    ${line(i.classificationReason)}`) : ['  none']), '');
+  out.push(`UNRESOLVED FOR MORE THAN 24 H (${p.unresolved.length}) - a citizen's case may be waiting:`);
+  out.push(...(p.unresolved.length ? listed(p.unresolved) : ['  none']), '');
+  out.push(`ALL INCIDENTS ON ${p.day}:`, ...(p.incidents.length ? listed(p.incidents) : ['  none']));
+  if (p.dashboardUrl) out.push('', `Dashboard: ${line(p.dashboardUrl)}`);
+  return maskText(out.join('\n')) + '\n';
+}
+
+/** The digest as a mail to the central mailbox, null envelope sender, Auto-Submitted: auto-generated. */
+export function buildDigest(p: DigestInput): NoticeDraft {
+  const to = bare(p.centralMailbox);
+  const from = bare(p.postmaster);
+  if (!isSafeAddress(to)) throw new PvError('PV_CONFIG_INVALID', 'notify.central_mailbox is not a plain e-mail address');
+  if (!isSafeAddress(from)) throw new PvError('PV_CONFIG_INVALID', 'notify.postmaster is not a plain e-mail address');
+  const mta = p.reportingMta.replace(/[^A-Za-z0-9.-]/g, '') || 'postvagt.invalid';
+  const day = p.day.replace(/[^0-9-]/g, '');
+  const head = [
+    foldHeader('From', `Postvagt <${from}>`),
+    foldHeader('To', `<${to}>`),
+    foldHeader('Subject', encodeHeaderText(digestSubject(p))),
+    `Date: ${rfc5322Date(p.now)}`,
+    `Message-ID: <digest-${day}.${p.now.getTime().toString(36)}@${mta}>`,
+    'Auto-Submitted: auto-generated',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: quoted-printable',
+  ].join(CRLF);
+  return { incidentId: `digest-${day}`, envelopeFrom: '', to, raw: Buffer.from(`${head}${CRLF}${CRLF}${quotedPrintable(digestText(p))}`, 'utf8') };
+}
+
+function listed(incidents: readonly Incident[], extra?: (i: Incident) => string): string[] {
+  const sorted = [...incidents].sort((a, b) => a.time.localeCompare(b.time));
+  const rows = sorted.slice(0, LIST_LIMIT).flatMap((i) => {
+    const row = `  ${i.id}  ${i.time.slice(0, 16).replace('T', ' ')}  ${i.direction.padEnd(8)} ${i.action.padEnd(13)} ${i.status.padEnd(8)} ${line(i.sender) || '<>'} -> ${i.recipients.slice(0, 3).map(line).join(', ')}${i.recipients.length > 3 ? ', ...' : ''}`;
+    const subject = `    "${line(i.subjectMasked).slice(0, 120)}"`;
+    return extra ? [row, subject, extra(i)] : [row, subject];
+  });
+  if (sorted.length > LIST_LIMIT) rows.push(`  ... and ${sorted.length - LIST_LIMIT} more (see the dashboard)`);
+  return rows;
+}
+
+function countBy(items: readonly Incident[], key: (i: Incident) => string): string {
+  const counts = new Map<string, number>();
+  for (const i of items) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
+  return counts.size === 0 ? '-' : [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
+}
+
+function line(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+}
+
+function bare(a: string): string {
+  const m = /<([^<>]*)>\s*$/.exec(a);
+  return (m ? m[1] : a).trim();
+}

@@ -1,0 +1,71 @@
+// The daily digest: counts, systemic alerts, unresolved incidents, the day's list; a strictly valid mail
+// to the central mailbox with nothing raw in it. Pure apart from the Python parser subprocess.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildDigest, digestSubject, digestText, type DigestInput } from '../../src/review/digest.ts';
+import { parseWithPython } from '../notify/python-email.ts';
+import { incident } from '../notify/fixtures.ts';
+
+const day = '2026-11-28';
+const a = incident({ id: 'PV-20261128-AAAAAA', time: '2026-11-28T08:00:00.000Z' });
+const b = incident({ id: 'PV-20261128-BBBBBB', time: '2026-11-28T12:00:00.000Z', action: 'upstream-fail', classification: 'systemic', classificationReason: 'The next mail server refused or could not be reached.', findings: [] });
+const c = incident({ id: 'PV-20261128-CCCCCC', time: '2026-11-28T10:00:00.000Z', direction: 'inbound', action: 'redact', sender: '' });
+const old = incident({ id: 'PV-20261125-DDDDDD', time: '2026-11-25T10:00:00.000Z', subjectMasked: 'Gammel sag XXXXXX-XXXX' });
+
+function input(over: Partial<DigestInput> = {}): DigestInput {
+  return {
+    day,
+    incidents: [b, a, c],
+    unresolved: [old],
+    centralMailbox: 'fejlpostkasse@kommune.dk',
+    postmaster: 'postmaster@kommune.dk',
+    reportingMta: 'postvagt.kommune.dk',
+    now: new Date('2026-11-29T06:00:00Z'),
+    ...over,
+  };
+}
+
+test('the subject counts incidents, unresolved ones and flags systemic ones', () => {
+  assert.equal(digestSubject(input()), '[Postvagt] Døgnrapport 2026-11-28: 3 hændelser, 1 uløst - 1 SYSTEMISK/SYSTEMIC / Daily digest');
+  assert.equal(digestSubject(input({ incidents: [a], unresolved: [] })), '[Postvagt] Døgnrapport 2026-11-28: 1 hændelse, 0 uløste / Daily digest');
+});
+
+test('the text: counts, then systemic alerts with reasons, then unresolved, then the day in time order', () => {
+  const t = digestText(input());
+  assert.match(t, /Incidents: 3\n {2}by action: {4}redact 1, reject 1, upstream-fail 1\n {2}by direction: outbound 2, inbound 1\n {2}by class: {5}isolated 2, systemic 1/);
+  const sys = t.indexOf('SYSTEMIC ALERTS (1)');
+  const unres = t.indexOf('UNRESOLVED FOR MORE THAN 24 H (1)');
+  const all = t.indexOf('ALL INCIDENTS ON 2026-11-28:');
+  assert.ok(sys > 0 && unres > sys && all > unres);
+  assert.match(t.slice(sys, unres), /PV-20261128-BBBBBB[^\n]*\n[^\n]*\n {4}The next mail server refused/);
+  assert.match(t.slice(unres, all), /PV-20261125-DDDDDD .*\n {4}"Gammel sag XXXXXX-XXXX"/);
+  const order = ['AAAAAA', 'CCCCCC', 'BBBBBB'].map((s) => t.indexOf(`PV-20261128-${s}`, all));
+  assert.ok(order[0] < order[1] && order[1] < order[2], 'time order');
+  assert.match(t, /PV-20261128-CCCCCC .* <> -> sagsbehandler@naboby\.dk/);
+});
+
+test('an empty day says none, not nothing', () => {
+  const t = digestText(input({ incidents: [], unresolved: [] }));
+  assert.match(t, /Incidents: 0\n {2}by action: {4}-/);
+  assert.equal(t.match(/\n {2}none\n/g)?.length, 3);
+});
+
+test('long days are capped with a pointer to the dashboard', () => {
+  const many = Array.from({ length: 250 }, (_, n) => incident({ id: `PV-20261128-${String(n).padStart(6, '0')}`, time: `2026-11-28T10:${String(n % 60).padStart(2, '0')}:00.000Z` }));
+  const t = digestText(input({ incidents: many, dashboardUrl: 'https://postvagt.kommune.dk/' }));
+  assert.match(t, /\.\.\. and 50 more \(see the dashboard\)/);
+  assert.match(t, /Dashboard: https:\/\/postvagt\.kommune\.dk\//);
+});
+
+test('the digest mail is strictly valid, null sender, auto-generated, and holds no raw number', () => {
+  const leaky = incident({ id: 'PV-20261128-EEEEEE', time: '2026-11-28T09:00:00.000Z', recipients: ['0101901234@borger.dk'] });
+  const d = buildDigest(input({ incidents: [a, leaky] }));
+  assert.equal(d.envelopeFrom, '');
+  assert.equal(d.to, 'fejlpostkasse@kommune.dk');
+  const [p] = parseWithPython([d.raw]);
+  assert.equal(p.error, null);
+  assert.deepEqual(p.headers['auto-submitted'], ['auto-generated']);
+  assert.match(p.headers.subject[0], /^\[Postvagt\] Døgnrapport 2026-11-28/);
+  assert.ok(!d.raw.toString('latin1').replaceAll('=\r\n', '').includes('0101901234'));
+  assert.throws(() => buildDigest(input({ centralMailbox: 'x' })), { code: 'PV_CONFIG_INVALID' });
+});
