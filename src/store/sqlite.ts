@@ -45,7 +45,9 @@ export class SqliteStore implements Store {
         db.pragma('synchronous = FULL');
         db.pragma('foreign_keys = ON');
         migrate(db);
-        return new SqliteStore(db, opts);
+        const store = new SqliteStore(db, opts);
+        store.vault.sweepOrphans();
+        return store;
       } catch (err) {
         db.close();
         throw err;

@@ -4,7 +4,7 @@
 // hold CPR numbers in headers and body) is never written unencrypted.
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -36,6 +36,32 @@ export class MailVault {
     const name = `${randomUUID()}.pvq`;
     const s = await sealToFile(this.key, message, join(this.dir, name), aad);
     return { ...s, ciphertext: null, file: name };
+  }
+
+  /**
+   * A crash between sealing a file and committing its row leaves an encrypted file no row refers
+   * to (and a crash mid-write, a .tmp file). Remove those once they are clearly abandoned: another
+   * process (`postvagt user add`) may open the store while the gateway is between the two steps.
+   */
+  sweepOrphans(minAgeMs = 3_600_000): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    const known = new Set((this.db.prepare('SELECT file FROM quarantine WHERE file IS NOT NULL').all() as { file: string }[]).map((r) => r.file));
+    const cutoff = this.clock().getTime() - minAgeMs;
+    const removed: string[] = [];
+    for (const name of names) {
+      if (known.has(name) || !/\.pvq(\.tmp-[0-9a-f]+)?$/.test(name)) continue;
+      const path = join(this.dir, name);
+      if (statSync(path).mtimeMs < cutoff) {
+        unlinkSync(path);
+        removed.push(name);
+      }
+    }
+    return removed;
   }
 
   async discardSealed(s: SealedMessage): Promise<void> {

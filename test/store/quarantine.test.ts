@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
@@ -110,6 +110,22 @@ test('if the rows cannot be written, the sealed file is removed and nothing is h
   assert.equal(readdirSync(join(c.config.data_dir, 'quarantine')).length, 1);
   assert.deepEqual((await store.listDecisions({})).map((d) => d.id), ['tx-1']);
   await store.close();
+});
+
+test('abandoned quarantine files (crash between sealing and commit) are swept at open; recent and referenced ones stay', async () => {
+  const c = await tempConfig();
+  const store = await openStore(c);
+  await store.quarantine(incident('PV-20261129-KEEP01', T0, { action: 'quarantine' }), decision('tx-1', T0), bigStream().stream);
+  await store.close();
+  const qdir = join(c.config.data_dir, 'quarantine');
+  const [kept] = readdirSync(qdir);
+  const old = Date.now() / 1000 - 2 * 3600;
+  for (const name of ['orphan.pvq', 'half.pvq.tmp-0a1b2c3d', 'fresh.pvq', 'notes.txt']) writeFileSync(join(qdir, name), 'x');
+  for (const name of ['orphan.pvq', 'half.pvq.tmp-0a1b2c3d', 'notes.txt', kept]) utimesSync(join(qdir, name), old, old);
+  const again = await openStore(c);
+  assert.deepEqual(readdirSync(qdir).sort(), [kept, 'fresh.pvq', 'notes.txt'].sort());
+  assert.equal((await again.readQuarantined('PV-20261129-KEEP01'))?.length, 48 * 64 * 1024);
+  await again.close();
 });
 
 test('capture mailbox: sealed at rest, listed newest first, read back byte-identical', async () => {
