@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { freePort, startSmtpSink } from '../support/postfix.ts';
 import { FakeStore } from '../support/fake-store.ts';
-import { replyLine, startTestGateway, swaks } from '../gateway/helpers.ts';
+import { recordingUpstream, replyLine, startTestGateway, swaks } from '../gateway/helpers.ts';
 
 const MAIL = ['--from', 'sagsbehandler@kommune.example', '--to', 'borger@example.org', '--header', 'Subject: Referat', '--body', 'Hej'];
 
@@ -60,33 +59,8 @@ test('upstream answers 4xx at end of data: the same 4xx is mirrored to the clien
   }
 });
 
-/** a tiny upstream that refuses one recipient with 550 5.1.1 and records what it accepted */
-async function pickyUpstream(refuse: string): Promise<{ port: number; got: { rcpt: string[]; raw: string }[]; close(): Promise<void> }> {
-  const got: { rcpt: string[]; raw: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onRcptTo(addr, _s, cb) {
-      if (addr.address === refuse) return cb(Object.assign(new Error('5.1.1 No such user here'), { responseCode: 550 }));
-      cb();
-    },
-    onData(stream, s, cb) {
-      let raw = '';
-      stream.on('data', (c: Buffer) => (raw += c.toString()));
-      stream.on('end', () => {
-        got.push({ rcpt: s.envelope.rcptTo.map((r) => r.address), raw });
-        cb(null, 'Ok: queued');
-      });
-    },
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server.server, 'listening');
-  return { port: (server.server.address() as net.AddressInfo).port, got, close: () => new Promise((r) => server.close(() => r())) };
-}
-
 test('upstream refuses one of two recipients: exactly that one is refused to the client, the other delivered', async () => {
-  const up = await pickyUpstream('nobody@example.org');
+  const up = await recordingUpstream('nobody@example.org');
   const g = await startTestGateway({ upstreamPort: up.port });
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: g.port, secure: false, ignoreTLS: true });
   try {

@@ -77,3 +77,31 @@ export function replyLine(transcript: string, code: RegExp): string | undefined 
     .reverse()
     .find((l) => code.test(l));
 }
+
+/** a tiny smtp-server upstream that records each mail (and refuses `refuse` at RCPT with 550 5.1.1) */
+export async function recordingUpstream(refuse?: string): Promise<{ port: number; got: { from: string; rcpt: string[]; raw: string }[]; close(): Promise<void> }> {
+  const { SMTPServer } = await import('smtp-server');
+  const got: { from: string; rcpt: string[]; raw: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onRcptTo(addr, _s, cb) {
+      if (addr.address === refuse) return cb(Object.assign(new Error('5.1.1 No such user here'), { responseCode: 550 }));
+      cb();
+    },
+    onData(stream, s, cb) {
+      const parts: Buffer[] = [];
+      stream.on('data', (c: Buffer) => parts.push(c));
+      stream.on('end', () => {
+        const from = s.envelope.mailFrom ? s.envelope.mailFrom.address : '';
+        got.push({ from, rcpt: s.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(parts).toString('latin1') });
+        cb(null, 'Ok: queued');
+      });
+    },
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((r) => server.server.once('listening', r));
+  const port = (server.server.address() as { port: number }).port;
+  return { port, got, close: () => new Promise<void>((r) => server.close(() => r())) };
+}

@@ -1,0 +1,145 @@
+// Each verdict carried out on the wire: quarantine (250 only after store + notice), redact (masked,
+// re-encoded header relayed, sender notified), tag, the inbound default (redact + incident, no
+// backscatter), the notice worker (DSN with null sender through the upstream) and the capture mailbox.
+// I/O: gateway on 127.0.0.1:0, a recording smtp-server upstream, raw client sockets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import libmime from 'libmime';
+import { RawClient } from './raw-client.ts';
+import { recordingUpstream, startTestGateway } from './helpers.ts';
+import { startNoticeWorker } from '../../src/gateway/notices.ts';
+import { PooledRoute } from '../../src/gateway/upstream.ts';
+
+const CPR = '220754-0181';
+
+async function send(port: number, message: string, from = 'sagsbehandler@kommune.example'): Promise<string> {
+  const c = await RawClient.connect(port);
+  await c.envelope(from, 'borger@example.org');
+  const reply = await c.data(message);
+  c.close();
+  return reply;
+}
+
+test('quarantine: 250 2.0.0 quoting the incident, the mail held in the store, a notice queued, nothing relayed', async () => {
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port, over: { config: { policy: { outbound: { action: 'quarantine' } } } } });
+  try {
+    const reply = await send(g.port, `Subject: Sag ${CPR}\r\nFrom: sagsbehandler@kommune.example\r\n\r\nbody`);
+    assert.match(reply, /^250 2\.0\.0 .*PV-\d{8}-/);
+    const id = /PV-\d{8}-[0-9A-Z]{6}/.exec(reply)![0];
+    assert.match(g.store.quarantined.get(id)!.toString(), /^Subject: Sag 220754-0181\r\n[\s\S]*\r\n\r\nbody/);
+    assert.equal(g.store.incidents.get(id)!.notice, 'queued');
+    assert.equal(g.store.notices.length, 1);
+    assert.equal(g.store.notices[0].to, 'sagsbehandler@kommune.example');
+    assert.equal(g.store.notices[0].envelopeFrom, '');
+    assert.ok(!g.store.notices[0].raw.toString().includes(CPR), 'the notice carries no raw number');
+    assert.equal(up.got.length, 0);
+  } finally {
+    await g.stop();
+    await up.close();
+  }
+});
+
+test('quarantine from the null sender: no notice (escalated), still held', async () => {
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port, over: { config: { policy: { outbound: { action: 'quarantine' } } } } });
+  try {
+    const reply = await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`, '');
+    assert.match(reply, /^250 /);
+    const inc = [...g.store.incidents.values()][0];
+    assert.equal(inc.notice, 'escalated');
+    assert.equal(g.store.notices.length, 0);
+  } finally {
+    await g.stop();
+    await up.close();
+  }
+});
+
+test('redact: the upstream gets the masked Subject (RFC 2047 re-encoded), the sender is notified', async () => {
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port, over: { config: { policy: { outbound: { action: 'redact' } } } } });
+  try {
+    const subject = `=?UTF-8?Q?M=C3=B8de_om_${CPR}?=`;
+    const reply = await send(g.port, `From: sagsbehandler@kommune.example\r\nSubject: ${subject}\r\nX-Keep: unchanged\r\n\r\nbody line`);
+    assert.match(reply, /^250 /);
+    const raw = up.got[0].raw;
+    assert.ok(!raw.includes(CPR) && !raw.includes('2207540181'), 'no raw number upstream');
+    const sub = /^Subject: (.*)$/m.exec(raw)![1].trim();
+    assert.equal(libmime.decodeWords(sub), 'Møde om XXXXXX-XXXX');
+    assert.match(raw, /^From: sagsbehandler@kommune\.example\r\n/);
+    assert.match(raw, /\r\nX-Keep: unchanged\r\n\r\nbody line\r\n$/);
+    const inc = [...g.store.incidents.values()][0];
+    assert.equal(inc.action, 'redact');
+    assert.equal(inc.notice, 'queued');
+    assert.equal(g.store.notices.length, 1);
+  } finally {
+    await g.stop();
+    await up.close();
+  }
+});
+
+test('tag: relayed unchanged with an X-Postvagt-CPR header naming the case', async () => {
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port, over: { config: { policy: { outbound: { action: 'tag' } } } } });
+  try {
+    assert.match(await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`), /^250 /);
+    const inc = [...g.store.incidents.values()][0];
+    assert.match(up.got[0].raw, new RegExp(`^X-Postvagt-CPR: CPR number in Subject; case ${inc.id}\r\nSubject: Sag ${CPR}\r\n`));
+    assert.equal(inc.action, 'tag');
+  } finally {
+    await g.stop();
+    await up.close();
+  }
+});
+
+test('inbound listener default: redact + incident, no notice to the outside sender (no backscatter)', async () => {
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port, over: { listener: { name: 'inbound', direction: 'inbound' } } });
+  try {
+    assert.match(await send(g.port, `Subject: Svar vedr. ${CPR}\r\n\r\nbody`, 'jobcenter@anden-kommune.example'), /^250 /);
+    assert.match(up.got[0].raw, /^Subject: Svar vedr\. XXXXXX-XXXX\r\n/);
+    const inc = [...g.store.incidents.values()][0];
+    assert.equal(inc.direction, 'inbound');
+    assert.equal(inc.action, 'redact');
+    assert.equal(inc.notice, 'none');
+    assert.equal(g.store.notices.length, 0);
+  } finally {
+    await g.stop();
+    await up.close();
+  }
+});
+
+test('notice worker: a queued notice goes upstream with the null envelope sender and is marked sent', async () => {
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port, over: { config: { policy: { outbound: { action: 'quarantine' } } } } });
+  const route = new PooledRoute('default', { host: '127.0.0.1', port: up.port, heloName: 't', timeoutMs: 5000, requireTls: false, verifyCertificates: true, maxConnections: 2 });
+  try {
+    await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`);
+    // the worker's first pass starts at once; wait for it (bounded), as `serve` would
+    const worker = startNoticeWorker({ store: g.store, route, logger: { info() {}, warn() {}, error() {} }, intervalMs: 60_000 });
+    for (let i = 0; i < 200 && g.store.notices[0].status === 'queued'; i++) await new Promise((r) => setTimeout(r, 25));
+    await worker.stop();
+    assert.equal(up.got.length, 1);
+    assert.equal(up.got[0].from, '');
+    assert.deepEqual(up.got[0].rcpt, ['sagsbehandler@kommune.example']);
+    assert.match(up.got[0].raw, /multipart\/report; report-type=delivery-status/);
+    assert.equal(g.store.notices[0].status, 'sent');
+  } finally {
+    await route.close();
+    await g.stop();
+    await up.close();
+  }
+});
+
+test('capture mailbox as upstream: a clean mail is stored by store.capture()', async () => {
+  const g = await startTestGateway();
+  try {
+    assert.ok(g.gw.capture, 'capture mailbox started');
+    assert.match(await send(g.port, 'Subject: demo\r\n\r\nhello'), /^250 /);
+    assert.equal(g.store.captured.length, 1);
+    assert.deepEqual(g.store.captured[0].recipients, ['borger@example.org']);
+    assert.match(g.store.captured[0].raw.toString(), /^Subject: demo\r\n\r\nhello/);
+  } finally {
+    await g.stop();
+  }
+});
