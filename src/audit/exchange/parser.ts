@@ -18,7 +18,6 @@ export interface TrackingRow {
   line: number;
   /** ms since epoch of date-time */
   at: number;
-  time: string;
   event: string;
   source: string;
   internalId: string;
@@ -136,7 +135,6 @@ export class TrackingLogParser {
       file: this.file,
       line,
       at,
-      time: new Date(at).toISOString(),
       event,
       source: get('source').toUpperCase(),
       internalId: get('internal-message-id'),
