@@ -33,7 +33,7 @@ export function digestSubject(p: Pick<DigestInput, 'day' | 'incidents' | 'unreso
 
 /** The digest body (LF line ends): counts, systemic alerts first, then the unresolved, then the day's list. */
 export function digestText(p: DigestInput): string {
-  const out: string[] = [`Postvagt daily digest for ${p.day} (generated ${p.now.toISOString()})`, ''];
+  const out: string[] = [`Postvagt daily digest for ${p.day} (generated ${p.now.toISOString()}; all times UTC)`, ''];
   out.push(`Incidents: ${p.incidents.length}`, `  by action:    ${countBy(p.incidents, (i) => i.action)}`);
   out.push(`  by direction: ${countBy(p.incidents, (i) => i.direction)}`, `  by class:     ${countBy(p.incidents, (i) => i.classification)}`);
   out.push(`  notices:      ${countBy(p.incidents, (i) => i.notice)}`, '');

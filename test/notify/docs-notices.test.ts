@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { buildNotice } from '../../src/notify/dsn.ts';
 import { escalationText } from '../../src/notify/escalation.ts';
 import { noticeRecipient } from '../../src/notify/recipient.ts';
+import { digestSubject, digestText } from '../../src/review/digest.ts';
 import { noticeText } from '../../src/notify/notice-text.ts';
 import { formatReply, quarantinedReply, rejectReply, shuttingDownReply, tempfailReply, upstreamTempfailReply } from '../../src/notify/replies.ts';
 import { parseHeaderBlock } from '../../src/detect/index.ts';
@@ -62,6 +63,22 @@ function blocks(): Record<string, string> {
     now: new Date('2026-11-29T09:14:01Z'),
     dashboardUrl: `https://postvagt.kommune.dk/incidents/${ID}`,
   }).trimEnd();
+  const dayIncidents = [
+    incident({ id: 'PV-20261128-4KQ7ZB', time: '2026-11-28T08:12:00.000Z' }),
+    incident({ id: 'PV-20261128-9HX2MD', time: '2026-11-28T13:40:00.000Z', action: 'upstream-fail', findings: [], subjectMasked: 'Referat', classification: 'systemic', classificationReason: "The next mail server refused or could not be reached; not caused by the mail's content." }),
+    incident({ id: 'PV-20261128-T3WQ8R', time: '2026-11-28T10:05:00.000Z', direction: 'inbound', action: 'redact', sender: 'jens.hansen@naboby.dk', recipients: ['borgerservice@kommune.dk'], subjectMasked: 'Vedr. XXXXXX-XXXX, boligstøtte', notice: 'none' }),
+  ];
+  const digest = {
+    day: '2026-11-28',
+    incidents: dayIncidents,
+    unresolved: [incident({ id: 'PV-20261126-B7N1QS', time: '2026-11-26T14:02:00.000Z', subjectMasked: 'Bevilling XXXXXX-XXXX' })],
+    centralMailbox: 'fejlpostkasse@kommune.dk',
+    postmaster: 'postmaster@kommune.dk',
+    reportingMta: 'postvagt.kommune.dk',
+    now: new Date('2026-11-29T06:00:00Z'),
+    dashboardUrl: 'https://postvagt.kommune.dk/',
+  };
+  out.digest = `Subject: ${digestSubject(digest)}\n\n${digestText(digest).trimEnd()}`;
   const raw = buildNotice({
     incident: incident(),
     originalHeaders: parseHeaderBlock(
