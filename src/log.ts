@@ -12,6 +12,7 @@ export const LOG_EVENTS = {
   'serve.stop': 'graceful shutdown finished',
   'smtp.connect': 'a client connected',
   'smtp.refused': 'a client or recipient was refused (relay rules, limits)',
+  'smtp.error': 'an SMTP connection failed (client went away, TLS handshake, protocol error)',
   'verdict.pass': 'mail relayed unchanged',
   'verdict.reject': 'mail refused with 5xx because of a CPR number in a header',
   'verdict.quarantine': 'mail held encrypted; the sender was notified',

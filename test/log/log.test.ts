@@ -68,3 +68,15 @@ test('buffers are logged as their size, never their content', () => {
 test('the event registry names the codes the gateway uses', () => {
   for (const code of ['verdict.reject', 'verdict.pass', 'upstream.fail', 'tempfail', 'notice.escalated']) assert.ok(code in LOG_EVENTS, code);
 });
+
+test('every event code used in src/ is registered, and every registered code is documented for operators', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const root = new URL('../../src/', import.meta.url).pathname;
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.ts') ? [join(d, e.name)] : []));
+  for (const file of walk(root)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/\bevent: '([a-z.-]+)'/g)) assert.ok(m[1] in LOG_EVENTS, `${file}: event '${m[1]}' is not in LOG_EVENTS (src/log.ts)`);
+  }
+  const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+  for (const code of Object.keys(LOG_EVENTS)) assert.ok(doc.includes(`| \`${code}\` |`), `${code} is not documented in docs/configuration.md`);
+});
