@@ -1,0 +1,110 @@
+// `postvagt serve`: config → store → SMTP gateway → dashboard → notice worker, and a graceful stop
+// on SIGTERM/SIGINT. I/O: listeners, the store, the process's signals and streams.
+// Protects invariant 1 at shutdown: DATA in flight finishes; new transactions get 421 4.3.2.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { PvError } from '../errors.ts';
+import { loadConfig } from '../config/load.ts';
+import { openStore } from '../store/open.ts';
+import { createLogger } from '../log.ts';
+import { startGateway, type Gateway } from '../gateway/index.ts';
+import { startWeb } from '../web/server.ts';
+import type { Command, CliIO } from './io.ts';
+
+const HELP = `Usage: postvagt serve [--config FILE] [--upstream smtp://HOST:PORT] [--listen HOST:PORT]
+                      [--http HOST:PORT] [--data DIR]
+
+Runs the SMTP gateway and the dashboard. Without a config file: SMTP on 127.0.0.1:2525
+(outbound policy: reject CPR numbers in headers), dashboard on http://127.0.0.1:8025,
+data under ./var, and the embedded capture mailbox as the upstream.
+Flags override the config: --listen/--upstream the first outbound listener and its route.
+Stop with Ctrl-C or SIGTERM: mail in flight is finished, new mail gets 421 (try again).
+`;
+
+/** how long SIGTERM waits for transactions in flight before closing connections with 421 */
+const GRACE_MS = 30_000;
+
+export const serve: Command = async (argv, io) => {
+  let flags;
+  try {
+    flags = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        upstream: { type: 'string' },
+        listen: { type: 'string' },
+        http: { type: 'string' },
+        data: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new PvError('PV_USAGE', `${(err as Error).message}\n\n${HELP}`);
+  }
+  if (flags.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const loaded = await loadConfig({
+    file: flags.config,
+    env: io.env,
+    cwd: io.cwd,
+    overrides: { listen: flags.listen, http: flags.http, data: flags.data, upstream: flags.upstream },
+  });
+  const logger = createLogger({ level: io.env.POSTVAGT_LOG_LEVEL ?? 'info', destination: io.stderr });
+  const store = await openStore(loaded);
+  let gateway: Gateway | null = null;
+  let web: { url: string; close(): Promise<void> } | null = null;
+  let serving = false;
+  try {
+    gateway = await startGateway({ loaded, store, logger });
+    const gw = gateway;
+    const w = await startWeb({ loaded, store, logger, health: () => ({ serving, upstreamReachable: () => gw.upstreamReachable() }) });
+    web = w;
+    serving = true;
+    io.stdout.write(banner(loaded.config.data_dir, io, gw, w.url));
+    logger.info({ event: 'serve.start', listeners: gw.listeners, dashboard: w.url });
+    await untilSignal();
+    serving = false;
+    io.stdout.write('postvagt: stopping — finishing mail in flight, new mail gets 421 (try again later)\n');
+  } finally {
+    serving = false;
+    await gateway?.close({ graceMs: GRACE_MS });
+    await web?.close();
+    await store.close();
+  }
+  logger.info({ event: 'serve.stop' });
+  return 0;
+};
+
+function untilSignal(): Promise<void> {
+  return new Promise((done) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      done();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+/** what a newcomer needs on one screen: where to send, where to look, a command to paste */
+export function banner(dataDir: string, io: Pick<CliIO, 'cwd'>, gw: Gateway, dashboard: string): string {
+  const lines = ['Postvagt is running.', ''];
+  for (const l of gw.listeners) lines.push(`  SMTP (${l.name}):  ${l.host}:${l.port}`);
+  lines.push(`  Dashboard:        ${dashboard}`);
+  lines.push(`  Data folder:      ${resolve(io.cwd, dataDir)}`);
+  if (gw.capture) lines.push('  Upstream:         the embedded capture mailbox (see "Delivered" in the dashboard)');
+  const first = gw.listeners[0];
+  if (first) {
+    const server = first.host.includes(':') ? `[${first.host}]:${first.port}` : `${first.host}:${first.port}`;
+    lines.push('', 'Try it (the second mail is stopped: a CPR number in the subject):');
+    lines.push(`  swaks --server ${server} --from sagsbehandler@kommune.example --to borger@example.org --header 'Subject: Referat'`);
+    lines.push(`  swaks --server ${server} --from sagsbehandler@kommune.example --to borger@example.org --header 'Subject: Sag 010203-1234'`);
+  }
+  lines.push('', 'Stop with Ctrl-C.', '');
+  return lines.join('\n');
+}
