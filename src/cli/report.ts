@@ -73,7 +73,9 @@ async function readDecisions(opts: { data?: string; config?: string }, since: st
   const LIMIT = 100_000;
   try {
     const rows = await store.listDecisions({ since, until, limit: LIMIT });
-    return { rows, truncated: rows.length >= LIMIT, contact: loaded.config.notify.contact };
+    // the schema's placeholder contact is no hint worth printing
+    const contact = loaded.config.notify.contact === 'IT-support / your IT support' ? undefined : loaded.config.notify.contact;
+    return { rows, truncated: rows.length >= LIMIT, contact };
   } finally {
     await store.close();
   }
