@@ -68,22 +68,21 @@ export async function* readLineBatches(file: string, onProgress?: (p: InputProgr
   let lineNo = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const last = buf.lastIndexOf(10);
-      if (last < 0) {
-        carry = buf.length > MAX_LINE ? null : buf;
-        if (buf.length > MAX_LINE) yield [buf.subarray(0, 4096).toString('utf8')];
-        continue;
+      const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      // one decode per line (memchr-fast indexOf): each line is its own flat string, so state that
+      // keeps a piece of a line does not pin a whole 1 MiB chunk in memory (V8 sliced strings)
+      const lines: string[] = [];
+      let start = 0;
+      let end: number;
+      while ((end = buf.indexOf(10, start)) >= 0) {
+        lines.push(buf.toString('utf8', start, end > start && buf[end - 1] === 13 ? end - 1 : end));
+        start = end + 1;
       }
-      carry = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : null;
-      buf = buf.subarray(0, last);
-      const lines = buf.toString('utf8').split('\n');
-      for (let i = 0; i < lines.length; i++) {
-        const l = lines[i];
-        if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
-      }
+      const rest = buf.length - start;
+      carry = rest > 0 && rest <= MAX_LINE ? Buffer.from(buf.subarray(start)) : null;
+      if (rest > MAX_LINE) lines.push(buf.toString('utf8', start, start + 4096));
       lineNo += lines.length;
-      yield lines;
+      if (lines.length > 0) yield lines;
     }
   } catch (err) {
     const what = gz ? 'gzip data is corrupt or truncated' : 'read failed';

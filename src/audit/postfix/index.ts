@@ -28,10 +28,14 @@ const YEAR_SECONDS = 366 * 86400;
 export class SyslogClock {
   private lastMonth = -1;
   constructor(public year: number) {}
+  /** every classic line passes here in order, so a Dec→Jan step is seen */
+  observe(month: number): void {
+    if (this.lastMonth >= 0 && month < this.lastMonth - 6) this.year++;
+    if (this.lastMonth < 0 || month >= this.lastMonth || month < this.lastMonth - 6) this.lastMonth = month;
+  }
+  /** ISO form of the (already observed) line; ISO lines are returned as written */
   iso(l: LogLine): string {
     if (l.month === undefined) return l.stamp;
-    if (this.lastMonth >= 0 && l.month < this.lastMonth - 6) this.year++;
-    if (this.lastMonth < 0 || l.month >= this.lastMonth || l.month < this.lastMonth - 6) this.lastMonth = l.month;
     return `${this.year}-${pad(l.month + 1)}-${pad(l.day ?? 1)}T${l.stamp}`;
   }
 }
@@ -39,6 +43,15 @@ export class SyslogClock {
 function secondsInYear(l: LogLine): number {
   const [h, m, s] = l.stamp.split(':').map((x) => Number.parseInt(x, 10) || 0);
   return ((l.month ?? 0) * 31 + (l.day ?? 1)) * 86400 + h * 3600 + m * 60 + s;
+}
+
+/** the first classic-syslog line of the ordered set: the line --year refers to */
+async function firstClassic(files: string[]): Promise<LogLine | undefined> {
+  for (const f of files) {
+    const l = await firstLine(f);
+    if (l?.month !== undefined) return l;
+  }
+  return undefined;
 }
 
 async function firstLine(file: string): Promise<LogLine | undefined> {
@@ -98,7 +111,8 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
     silent: [], rows: [], warnings: [],
   };
   const keep = opts.rows ?? 'problems';
-  const state = new PostfixState((raw: MessageFate) => {
+  const state = new PostfixState(onMessage, (l) => clock.iso(l));
+  function onMessage(raw: MessageFate): void {
     result.messages[raw.fate]++;
     for (const r of raw.recipients) result.recipients[r.fate]++;
     if (keep === 'none' || (keep === 'problems' && raw.fate === 'delivered')) {
@@ -113,14 +127,14 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
         ...(m.subject !== undefined ? { subject: m.subject } : {}),
       });
     }
-  });
+  }
   const ordered = orderFiles(await prepare(files, result.warnings));
-  let clock: SyslogClock | undefined;
+  const first = ordered.length > 0 ? (await firstClassic(ordered)) : undefined;
+  const clock = new SyslogClock(opts.year ?? defaultYear(first, opts.now ?? new Date()));
   for (const file of ordered) {
     const st: FileStats = { lines: 0, garbled: 0, firstGarbled: 0 };
-    const clockFor = (l: LogLine) => (clock ??= new SyslogClock(opts.year ?? defaultYear(l, opts.now ?? new Date())));
     try {
-      await feedFile(file, state, opts, clockFor, st);
+      await feedFile(file, state, opts, clock, st);
     } catch (err) {
       result.warnings.push(describeError(err));
     }
@@ -138,12 +152,15 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
 interface FileStats { lines: number; garbled: number; firstGarbled: number }
 
 async function feedFile(file: string, state: PostfixState, opts: PostfixAuditOptions,
-  clockFor: (l: LogLine) => SyslogClock, st: FileStats): Promise<void> {
+  clock: SyslogClock, st: FileStats): Promise<void> {
   for await (const batch of readLineBatches(file, opts.onProgress)) {
     for (let i = 0; i < batch.length; i++) {
       const line = batch[i];
       const l = parseLine(line);
-      if (l) state.feed(l, l.month === undefined ? l.stamp : clockFor(l).iso(l));
+      if (l) {
+        if (l.month !== undefined) clock.observe(l.month);
+        state.feed(l);
+      }
       else if (line.includes('postfix/') && ++st.garbled === 1) st.firstGarbled = st.lines + i + 1;
     }
     st.lines += batch.length;

@@ -24,22 +24,23 @@ export class PostfixState {
   private recent = new Set<string>();
   private noqueue = 0;
 
-  constructor(private emit: (m: MessageFate) => void) {}
+  /** `time` turns a line into an ISO timestamp; called only when a message or reject starts */
+  constructor(private emit: (m: MessageFate) => void, private time: (l: LogLine) => string = (l) => l.stamp) {}
 
   get openCount(): number {
     return this.open.size;
   }
 
-  feed(l: LogLine, time: string): void {
+  feed(l: LogLine): void {
     if (l.qid === '') {
       if (l.daemon === 'smtpd') this.sessionLine(l);
       return;
     }
-    if (l.qid === 'NOQUEUE') return this.noqueueLine(l, time);
+    if (l.qid === 'NOQUEUE') return this.noqueueLine(l);
     let m = this.open.get(l.qid);
     if (m === undefined) {
       if (this.recent.has(l.qid) && !l.text.startsWith('client=')) return;
-      m = newMsg(l.qid, time);
+      m = newMsg(l.qid, this.time(l));
       this.open.set(l.qid, m);
     }
     this.queueLine(m, l);
@@ -174,13 +175,13 @@ export class PostfixState {
     s.discard = undefined;
   }
 
-  private noqueueLine(l: LogLine, time: string): void {
+  private noqueueLine(l: LogLine): void {
     const a = parseAction(l.text);
     if (!a) return;
     const [, s] = this.sessionFor(l);
     if (a.action === 'permit' && a.to !== undefined) s.permits.push(a.to);
     else if (a.action === 'reject' || a.action === 'milter-reject') {
-      s.rejects.push({ time, from: a.from ?? '', to: a.to ?? '', reason: a.reason });
+      s.rejects.push({ time: this.time(l), from: a.from ?? '', to: a.to ?? '', reason: a.reason });
     } else if (a.action === 'discard') s.discard = { reason: `smtpd ${a.what} DISCARD: ${a.reason}`, from: a.from, to: a.to };
   }
 
