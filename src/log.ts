@@ -27,6 +27,7 @@ export const LOG_EVENTS = {
   'store.fail': 'the store could not be used',
   'config.loaded': 'configuration loaded',
   'web.login': 'a dashboard login attempt',
+  'incident.update': 'a person changed an incident\'s status or resolution in the dashboard (who, what)',
   'web.request': 'an HTTP request was served',
 } as const;
 export type LogEvent = keyof typeof LOG_EVENTS;

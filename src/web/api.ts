@@ -53,3 +53,22 @@ export function incidentJson(i: Incident): Record<string, unknown> {
     notice: i.notice,
   };
 }
+
+/** Resolutions a person can choose in the dashboard (DESIGN "Incidents and review"). */
+export const RESOLUTIONS = ['resent', 'false-positive', 'handled-manually', 'released-from-quarantine'] as const;
+
+export type StatusChange =
+  | { ok: true; patch: { status: 'reviewed' | 'resolved' | 'new'; resolution: string | null } }
+  | { ok: false; error: string };
+
+/** A status change from the incidents page: `resolved` needs a resolution; others clear it. */
+export function parseStatusChange(body: Record<string, unknown>): StatusChange {
+  const status = body.status;
+  if (status !== 'new' && status !== 'reviewed' && status !== 'resolved') return { ok: false, error: 'status must be new, reviewed or resolved' };
+  if (status !== 'resolved') return { ok: true, patch: { status, resolution: null } };
+  const resolution = body.resolution;
+  if (typeof resolution !== 'string' || !(RESOLUTIONS as readonly string[]).includes(resolution)) {
+    return { ok: false, error: `resolution must be one of ${RESOLUTIONS.join(', ')}` };
+  }
+  return { ok: true, patch: { status, resolution } };
+}

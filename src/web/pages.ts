@@ -2,6 +2,7 @@
 // every interpolated value goes through esc() (no template engine, nothing unescaped).
 // The store holds no raw CPR (invariant 2); captured mail is masked before it is shown.
 import type { CapturedMessage, Incident } from '../store/types.ts';
+import { RESOLUTIONS } from './api.ts';
 
 export function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -16,7 +17,7 @@ th{background:#eef1f4;font-weight:600}tr.stale td{background:#fff1e6}tr.stale td
 .tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e6ecf2}.bad{background:#fbe3e3}.note{color:#5a6570;font-size:.9em}
 form.filters{display:flex;gap:.8rem;align-items:end;margin:.6rem 0 1rem}label{display:flex;flex-direction:column;font-size:.85em}
 .login{max-width:22rem;margin:4rem auto;background:#fff;padding:1.5rem;border-radius:6px}.login input{width:100%;margin:.2rem 0 .8rem;padding:.4rem}
-.error{color:#a3261b}pre{background:#fff;padding:1rem;overflow:auto;white-space:pre-wrap}
+.error{color:#a3261b}td form{margin:.3rem 0 0}button.small{font-size:.8em}pre{background:#fff;padding:1rem;overflow:auto;white-space:pre-wrap}
 `;
 
 function layout(title: string, user: string | null, body: string): string {
@@ -69,10 +70,23 @@ function incidentRow(i: Incident, now: Date): string {
   const stale = isStale(i, now);
   return `<tr${stale ? ' class="stale"' : ''}><td>${esc(i.time.replace('T', ' ').slice(0, 19))}${stale ? '<br><span class="note">uløst &gt; 24 t</span>' : ''}</td>
 <td>${esc(i.id)}</td><td>${esc(i.direction)}</td><td><span class="tag${i.action === 'tempfail' || i.action === 'upstream-fail' ? ' bad' : ''}">${esc(i.action)}</span></td>
-<td>${esc(i.status)}${i.resolution ? `<br><span class="note">${esc(i.resolution)}</span>` : ''}</td>
+<td>${esc(i.status)}${i.resolution ? `<br><span class="note">${esc(i.resolution)}</span>` : ''}${statusForm(i)}</td>
 <td title="${esc(i.classificationReason)}">${esc(i.classification)}<br><span class="note">${esc(i.classificationReason)}</span></td>
 <td>${esc(i.sender || '<>')}</td><td>${i.recipients.map(esc).join('<br>')}</td><td>${esc(i.subjectMasked)}</td><td>${findings}</td>
 <td class="note">${esc(i.reply)}</td><td>${esc(i.notice)}</td></tr>`;
+}
+
+/** Small forms to move an incident along: new → reviewed → resolved (with a resolution). */
+function statusForm(i: Incident): string {
+  const action = `/incidents/${encodeURIComponent(i.id)}/status`;
+  if (i.status === 'resolved') {
+    return `<form method="post" action="${esc(action)}"><input type="hidden" name="status" value="new"><button class="small">Genåbn · Reopen</button></form>`;
+  }
+  const reviewed = i.status === 'new'
+    ? `<form method="post" action="${esc(action)}"><input type="hidden" name="status" value="reviewed"><button class="small">Set · Reviewed</button></form>`
+    : '';
+  return `${reviewed}<form method="post" action="${esc(action)}"><input type="hidden" name="status" value="resolved">
+<select name="resolution">${RESOLUTIONS.map((r) => `<option>${esc(r)}</option>`).join('')}</select><button class="small">Løst · Resolve</button></form>`;
 }
 
 function filters(f: Record<string, string | undefined>): string {

@@ -6,7 +6,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import { maskText } from '../detect/index.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
-import { incidentJson, parseIncidentQuery } from './api.ts';
+import { incidentJson, parseIncidentQuery, parseStatusChange } from './api.ts';
 import { Authenticator, cookieValue, SESSION_COOKIE, SESSION_SECONDS } from './auth.ts';
 import { metrics } from './metrics.ts';
 import { capturedMessagePage, capturedPage, CSS, incidentsPage, loginPage, notFoundPage } from './pages.ts';
@@ -133,6 +133,16 @@ function registerLogin(app: FastifyInstance, ctx: Ctx): void {
   );
 }
 
+function sameOrigin(req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true; // scripts with Basic auth; browsers always send Origin on POST
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /** Only local paths: an absolute or protocol-relative `next` would be an open redirect. */
 function safeNext(next: string | undefined): string {
   return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/incidents';
@@ -152,6 +162,17 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
     const q = parseIncidentQuery(query);
     if (!q.ok) return reply.code(400).send(incidentsPage({ incidents: [], now: ctx.now(), filter: {}, user }).replace('<table>', `<p class="error">${q.error}</p><table>`));
     return reply.send(incidentsPage({ incidents: await ctx.store.listIncidents(q.filter), now: ctx.now(), filter: query, user }));
+  }));
+  app.post('/incidents/:id/status', page(async (req, reply, user) => {
+    // cookies are SameSite=Strict; a browser POST from another site also shows in Origin
+    if (!sameOrigin(req)) return reply.code(403).send(notFoundPage(user).replace('Ikke fundet · Not found', 'Afvist · Forbidden'));
+    const id = (req.params as { id: string }).id;
+    const change = parseStatusChange((req.body ?? {}) as Record<string, unknown>);
+    if (!change.ok) return reply.code(400).type('text/plain; charset=utf-8').send(change.error);
+    if (!(await ctx.store.getIncident(id))) return reply.code(404).send(notFoundPage(user));
+    await ctx.store.updateIncident(id, change.patch);
+    ctx.logger.info({ event: 'incident.update', incident: id, user, status: change.patch.status, resolution: change.patch.resolution });
+    return reply.code(303).header('location', '/incidents').send();
   }));
   app.get('/captured', page(async (_req, reply, user) => reply.send(capturedPage({ messages: await ctx.store.listCaptured(200), user }))));
   app.get('/captured/:id', page(async (req, reply, user) => {

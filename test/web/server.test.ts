@@ -159,3 +159,25 @@ test('startWeb listens for real (port 0) and closes', async () => {
   await web.close();
   await store.close();
 });
+
+test('status changes from the incidents page: reviewed, resolved with a resolution, reopened; bad input and foreign origins refused', async () => {
+  const { app, store } = await setup();
+  const cookie = await login(app);
+  const post = (id: string, body: Record<string, string>, extra: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url: `/incidents/${id}/status`, headers: { cookie, host: 'localhost:8025', 'content-type': 'application/x-www-form-urlencoded', ...extra }, payload: new URLSearchParams(body).toString() });
+  const page = await app.inject({ url: '/incidents', headers: { cookie } });
+  assert.match(page.body, /action="\/incidents\/PV-20261127-OLD001\/status"/);
+  assert.equal((await post('PV-20261127-OLD001', { status: 'reviewed' })).statusCode, 303);
+  assert.equal((await store.getIncident('PV-20261127-OLD001'))?.status, 'reviewed');
+  assert.equal((await post('PV-20261127-OLD001', { status: 'resolved', resolution: 'false-positive' }, { origin: 'http://localhost:8025' })).statusCode, 303);
+  const resolved = await store.getIncident('PV-20261127-OLD001');
+  assert.deepEqual([resolved?.status, resolved?.resolution], ['resolved', 'false-positive']);
+  assert.equal((await post('PV-20261127-OLD001', { status: 'resolved', resolution: 'deleted' })).statusCode, 400);
+  assert.equal((await post('PV-20261127-OLD001', { status: 'new' }, { origin: 'http://evil.example' })).statusCode, 403);
+  assert.equal((await store.getIncident('PV-20261127-OLD001'))?.status, 'resolved', 'unchanged by refused requests');
+  assert.equal((await post('PV-20261129-NONE00', { status: 'reviewed' })).statusCode, 404);
+  const anon = await app.inject({ method: 'POST', url: '/incidents/PV-20261127-OLD001/status', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'status=new' });
+  assert.equal(anon.statusCode, 303);
+  assert.match(String(anon.headers.location), /^\/login/);
+  await store.close();
+});
