@@ -38,6 +38,7 @@ const DSN_ACTION: Record<Outcome, { action: string; status: string }> = {
   // We passed it to the next hop, which takes over DSN duties; "delivered" would claim more than we know.
   changed: { action: 'relayed', status: '2.0.0' },
   marked: { action: 'relayed', status: '2.0.0' },
+  delivered: { action: 'relayed', status: '2.0.0' },
   delayed: { action: 'delayed', status: '4.3.0' },
 };
 

@@ -28,6 +28,7 @@ const WHAT_HAPPENED: Record<Outcome, [string, string]> = {
   held: ['Mailen er tilbageholdt i karantæne og er IKKE leveret.', 'The mail is held in quarantine and has NOT been delivered.'],
   changed: ['Mailen er leveret med nummeret maskeret.', 'The mail was delivered with the number masked.'],
   marked: ['Mailen er leveret uændret med en markering.', 'The mail was delivered unchanged, with a marker header.'],
+  delivered: ['Mailen er leveret uændret (kun registreret).', 'The mail was delivered unchanged (recorded only).'],
   delayed: ['Mailen er afvist midlertidigt (451); afsenderens server prøver igen.', "The mail was deferred (451); the sender's server will retry."],
 };
 

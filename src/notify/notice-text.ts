@@ -6,7 +6,7 @@ import { FIX, FIX_NEXT_TIME, headerWords, type HeaderKind } from './headers-da.t
 import { wrapText } from './mime.ts';
 
 /** What happened to the mail, as the sender experiences it. */
-export type Outcome = 'not-sent' | 'held' | 'changed' | 'marked' | 'delayed';
+export type Outcome = 'not-sent' | 'held' | 'changed' | 'marked' | 'delivered' | 'delayed';
 
 export function outcomeOf(action: Incident['action']): Outcome {
   switch (action) {
@@ -17,8 +17,9 @@ export function outcomeOf(action: Incident['action']): Outcome {
     case 'redact':
       return 'changed';
     case 'tag':
-    case 'pass':
       return 'marked';
+    case 'pass':
+      return 'delivered'; // monitoring-only policy: nothing was added to the mail
     case 'upstream-fail':
     case 'tempfail':
       return 'delayed';
@@ -57,6 +58,11 @@ const WORDS: Record<Lang, Record<Outcome, Words>> = {
       headline: 'Din mail er leveret uændret, men den er markeret.',
       why: (w, m) => `${cap(w)} indeholder et CPR-nummer (${m}). Mailen er leveret med en markering, så modtageren og IT-support kan se det.`,
     },
+    delivered: {
+      subject: (w) => `Leveret med CPR-nummer i ${w}`,
+      headline: 'Din mail er leveret uændret.',
+      why: (w, m) => `${cap(w)} indeholder et CPR-nummer (${m}). Postvagt har kun registreret det; mailen er ikke ændret.`,
+    },
     delayed: {
       subject: () => 'Forsinket: teknisk fejl',
       headline: 'Din mail er forsinket.',
@@ -84,6 +90,11 @@ const WORDS: Record<Lang, Record<Outcome, Words>> = {
       subject: (w) => `Delivered with a CPR number in the ${w}`,
       headline: 'Your mail was delivered unchanged, but it was marked.',
       why: (w, m) => `The ${w} contains a CPR number (${m}). The mail was delivered with a marker so the recipient and IT support can see this.`,
+    },
+    delivered: {
+      subject: (w) => `Delivered with a CPR number in the ${w}`,
+      headline: 'Your mail was delivered unchanged.',
+      why: (w, m) => `The ${w} contains a CPR number (${m}). Postvagt only recorded this; the mail was not changed.`,
     },
     delayed: {
       subject: () => 'Delayed: technical fault',
@@ -146,7 +157,7 @@ function aboutMail(lang: Lang, incident: Incident, arrival: Date): string {
 function todo(lang: Lang, outcome: Outcome, findings: readonly StoredFinding[]): string {
   const kinds = [...new Set(findings.map((f) => headerWords(f.header).kind))];
   // After a change or a marker the mail has arrived: the advice is for next time.
-  const nextTime = outcome === 'changed' || outcome === 'marked';
+  const nextTime = outcome === 'changed' || outcome === 'marked' || outcome === 'delivered';
   const table = nextTime ? FIX_NEXT_TIME : FIX;
   const head = nextTime ? (lang === 'da' ? 'Næste gang:' : 'Next time:') : lang === 'da' ? 'Sådan gør du:' : 'What to do:';
   return [head, ...kinds.map((k: HeaderKind) => `  - ${wrapText(table[k][lang], 68, '    ')}`)].join('\n');

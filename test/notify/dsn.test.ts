@@ -43,12 +43,14 @@ const ACTIONS: [Incident['action'], string, string, string, string][] = [
   ['quarantine', 'failed', '5.7.1', 'Din mail er tilbageholdt og er IKKE leveret.', 'Your mail is held and has NOT been delivered.'],
   ['redact', 'relayed', '2.0.0', 'Din mail er leveret, men den er ændret undervejs.', 'Your mail was delivered, but it was changed on the way.'],
   ['tag', 'relayed', '2.0.0', 'Din mail er leveret uændret, men den er markeret.', 'Your mail was delivered unchanged, but it was marked.'],
+  ['pass', 'relayed', '2.0.0', 'Din mail er leveret uændret.', 'Your mail was delivered unchanged.'],
   ['tempfail', 'delayed', '4.3.0', 'Din mail er forsinket.', 'Your mail is delayed.'],
 ];
 const replies: Record<string, string> = {
   quarantine: `250 2.0.0 Modtaget og tilbageholdt i karantaene: CPR-nummer i et brevhoved. Sag ${ID}`,
   redact: '250 2.0.0 Ok: queued as 4ZkQ1x3Yz',
   tag: '250 2.0.0 Ok: queued as 4ZkQ1x3Yz',
+  pass: '250 2.0.0 Ok: queued as 4ZkQ1x3Yz',
   tempfail: `451 4.3.0 Midlertidig fejl i Postvagt. Sag ${ID}`,
 };
 const drafts = ACTIONS.map(([action]) =>

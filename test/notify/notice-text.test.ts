@@ -15,7 +15,7 @@ const OUTCOMES: [DecisionAction, string, string, 'Sådan gør du:' | 'Næste gan
   ['quarantine', 'Tilbageholdt: CPR-nummer i emnefeltet', 'Din mail er tilbageholdt og er IKKE leveret.', 'Sådan gør du:'],
   ['redact', 'Leveret, men emnefeltet er ændret', 'Din mail er leveret, men den er ændret undervejs.', 'Næste gang:'],
   ['tag', 'Leveret med CPR-nummer i emnefeltet', 'Din mail er leveret uændret, men den er markeret.', 'Næste gang:'],
-  ['pass', 'Leveret med CPR-nummer i emnefeltet', 'Din mail er leveret uændret, men den er markeret.', 'Næste gang:'],
+  ['pass', 'Leveret med CPR-nummer i emnefeltet', 'Din mail er leveret uændret.', 'Næste gang:'],
   ['upstream-fail', 'Forsinket: teknisk fejl', 'Din mail er forsinket.', null],
   ['tempfail', 'Forsinket: teknisk fejl', 'Din mail er forsinket.', null],
 ];
