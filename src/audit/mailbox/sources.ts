@@ -4,7 +4,6 @@
 import { createReadStream } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { PvError } from '../../errors.ts';
 import { MAX_HEADER_BYTES, readHeaderBlockFile, type HeaderBlock } from './headerblock.ts';
 
@@ -34,7 +33,8 @@ export async function mailboxKind(path: string): Promise<MailboxKind> {
 
 async function sortedEntries(dir: string): Promise<{ name: string; dir: boolean; file: boolean }[]> {
   const out: { name: string; dir: boolean; file: boolean }[] = [];
-  for await (const e of await opendir(dir)) out.push({ name: e.name, dir: e.isDirectory(), file: e.isFile() });
+  // symbolic links count as files: reading one that dangles is reported, not silently skipped
+  for await (const e of await opendir(dir)) out.push({ name: e.name, dir: e.isDirectory(), file: e.isFile() || e.isSymbolicLink() });
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -62,46 +62,65 @@ export async function* emlMessages(root: string): AsyncGenerator<SourceMessage> 
   }
 }
 
+/** End of the header block in s from `from` on: index of the empty line's first byte, or -1. */
+function blockEnd(s: string, from: number): number {
+  const lf = s.indexOf('\n\n', from);
+  const crlf = s.indexOf('\n\r\n', from);
+  if (lf < 0) return crlf < 0 ? -1 : crlf + 1;
+  return crlf < 0 || lf < crlf ? lf + 1 : crlf + 1;
+}
+
 /**
- * Messages of an mbox file, streamed line by line. Every line starting with `From ` begins a
- * message (mboxo/mboxrd quote such body lines as `>From `, and bodies are skipped anyway).
- * The first non-empty line must be a `From ` line, otherwise the file is not an mbox.
+ * Messages of an mbox file, streamed in chunks. Every line starting with `From ` begins a
+ * message (mboxo/mboxrd writers quote such body lines as `>From `); bodies are skipped with a
+ * native search for the next `\nFrom `, so only one header block is held at a time. The first
+ * non-empty line must be a `From ` line, otherwise the file is not an mbox.
  */
 export async function* mboxMessages(path: string): AsyncGenerator<SourceMessage> {
   const input = createReadStream(path, { encoding: 'latin1', highWaterMark: 256 * 1024 });
-  const lines = createInterface({ input, crlfDelay: Infinity });
   let n = 0;
-  let lineNo = 0;
-  let fromLine = 0;
-  let header: string[] | null = null; // collecting a header block; null while in a body
-  let size = 0;
-  let seenFrom = false;
-  const message = (block: string[], at: number, truncated: boolean): SourceMessage => {
-    const bytes = Buffer.from(block.join('\n'), 'latin1');
-    return { id: `${path}#${++n}`, line: at, read: async () => ({ bytes, truncated }) };
+  let pending = '';
+  let state: 'start' | 'header' | 'body' = 'start';
+  const message = (block: string, truncated: boolean): SourceMessage => {
+    const bytes = Buffer.from(block, 'latin1');
+    return { id: `${path}#${++n}`, read: async () => ({ bytes, truncated }) };
   };
   try {
-    for await (const line of lines) {
-      lineNo++;
-      if (line.startsWith('From ')) {
-        if (header) yield message(header, fromLine, size > MAX_HEADER_BYTES);
-        [header, size, fromLine, seenFrom] = [[], 0, lineNo, true];
-      } else if (!seenFrom) {
-        if (line.trim() === '') continue;
-        throw new PvError('PV_INPUT_FORMAT', `not an mbox file: line ${lineNo} should start with "From " (expected an mbox file, a Maildir or a folder of .eml files)`, { file: path, line: lineNo });
-      } else if (header) {
-        if (line === '') {
-          yield message(header, fromLine, size > MAX_HEADER_BYTES);
-          header = null;
-        } else if (size <= MAX_HEADER_BYTES) {
-          header.push(line);
-          size += line.length + 1;
+    for await (const chunk of input as AsyncIterable<string>) {
+      pending += chunk;
+      for (;;) {
+        if (state === 'start') {
+          const trimmed = pending.replace(/^[\r\n]+/, '');
+          if (trimmed.length < 5) break;
+          if (!trimmed.startsWith('From ')) {
+            const line = pending.slice(0, pending.length - trimmed.length).split('\n').length;
+            throw new PvError('PV_INPUT_FORMAT', 'not an mbox file: this line should start with "From " (expected an mbox file, a Maildir or a folder of .eml files)', { file: path, line });
+          }
+          [pending, state] = [trimmed, 'header'];
+        } else if (state === 'header') {
+          const lineEnd = pending.indexOf('\n');
+          const end = lineEnd < 0 ? -1 : blockEnd(pending, lineEnd);
+          if (end < 0 && pending.length <= MAX_HEADER_BYTES) break;
+          const cut = end < 0 ? MAX_HEADER_BYTES : end;
+          yield message(pending.slice(lineEnd + 1, cut), end < 0);
+          [pending, state] = [pending.slice(cut), 'body'];
+        } else {
+          const next = pending.indexOf('\nFrom ');
+          if (next < 0) {
+            pending = pending.slice(-6); // a separator may straddle two chunks
+            break;
+          }
+          [pending, state] = [pending.slice(next + 1), 'header'];
         }
       }
     }
-    if (header) yield message(header, fromLine, size > MAX_HEADER_BYTES);
+    if (state === 'header' && pending.length > 0) {
+      const lineEnd = pending.indexOf('\n');
+      yield message(lineEnd < 0 ? '' : pending.slice(lineEnd + 1), false);
+    } else if (state === 'start' && pending.trim() !== '') {
+      throw new PvError('PV_INPUT_FORMAT', 'not an mbox file: the first line should start with "From "', { file: path, line: 1 });
+    }
   } finally {
-    lines.close();
     input.destroy();
   }
 }
