@@ -18,9 +18,10 @@ export function semanticProblems(c: Config): Problem[] {
     const at = (...rest: (string | number)[]) => ['listeners', i, ...rest];
     if (names.has(l.name)) problems.push({ path: at('name'), message: `listener name '${l.name}' is already used by listeners[${names.get(l.name)}]` });
     names.set(l.name, i);
+    // port 0 = "any free port" (tests, ephemeral setups): never a clash
     const port = portOf(l.listen);
-    if (ports.has(port)) problems.push({ path: at('listen'), message: `port ${port} is already used by listeners[${ports.get(port)}]` });
-    ports.set(port, i);
+    if (port !== '0' && ports.has(port)) problems.push({ path: at('listen'), message: `port ${port} is already used by listeners[${ports.get(port)}]` });
+    if (port !== '0') ports.set(port, i);
     if (!(l.upstream in c.upstreams)) {
       const defined = Object.keys(c.upstreams).join(', ') || 'none';
       problems.push({ path: at('upstream'), message: `route '${l.upstream}' is not defined under upstreams (defined: ${defined})` });
@@ -34,7 +35,7 @@ export function semanticProblems(c: Config): Problem[] {
     });
     problems.push(...tlsProblems(c, i));
   });
-  if (ports.has(portOf(c.web.listen))) {
+  if (portOf(c.web.listen) !== '0' && ports.has(portOf(c.web.listen))) {
     problems.push({ path: ['web', 'listen'], message: `port ${portOf(c.web.listen)} is also an SMTP listener's port` });
   }
   if (c.policy.outbound.action === 'pass') {

@@ -56,9 +56,13 @@ export class MailVault {
     for (const name of names) {
       if (known.has(name) || !/\.pvq(\.tmp-[0-9a-f]+)?$/.test(name)) continue;
       const path = join(this.dir, name);
-      if (statSync(path).mtimeMs < cutoff) {
-        unlinkSync(path);
-        removed.push(name);
+      try {
+        if (statSync(path).mtimeMs < cutoff) {
+          unlinkSync(path);
+          removed.push(name);
+        }
+      } catch {
+        // gone meanwhile or not removable: a leftover file must never stop the store from opening
       }
     }
     return removed;

@@ -160,6 +160,13 @@ test('duplicate listener names and ports are refused', async () => {
   assert.match(err.message, /port 2525 is already used/);
 });
 
+test('port 0 (any free port) may be used by several listeners and the dashboard', async () => {
+  const d = dir();
+  const f = yamlFile(d, `listeners:\n  - { name: a, listen: "127.0.0.1:0", direction: outbound }\n  - { name: b, listen: "127.0.0.1:0", direction: inbound }\nweb: { listen: "127.0.0.1:0" }\n`);
+  const c = await loadConfig({ file: f, env: {}, cwd: d });
+  assert.deepEqual(c.config.listeners.map((l) => l.listen), ['127.0.0.1:0', '127.0.0.1:0']);
+});
+
 test("outbound 'pass' is refused (monitoring-only is for inbound)", async () => {
   const d = dir();
   const f = yamlFile(d, `${BASE}policy:\n  outbound: { action: pass }\n  inbound: { action: pass }\n`);
