@@ -2,6 +2,7 @@
 // smtp-source → smtp-sink directly, in one run; per-message added latency; RSS while relaying 50 MB.
 // I/O: loopback only (127.0.0.1), child processes smtp-source/smtp-sink, a temp data folder. Bounded.
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +12,23 @@ import { openStore } from '../src/store/open.ts';
 import { startGateway } from '../src/gateway/index.ts';
 import { SmtpClient } from '../src/gateway/smtp-client.ts';
 import { DotStuffer } from '../src/gateway/body.ts';
-import { startSmtpSink } from '../test/support/postfix.ts';
+import { freePort } from '../test/support/postfix.ts';
 
 const silent = { info() {}, warn() {}, error() {} };
+
+/** smtp-sink with a listen backlog big enough for 32 sessions reconnecting per message */
+async function sinkOn(port: number): Promise<{ stop(): void }> {
+  const child = spawn('smtp-sink', ['-u', 'postfix', `127.0.0.1:${port}`, '1024'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((r) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { stop: () => void child.kill('SIGTERM') };
+}
 
 function run(cmd: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -86,7 +101,8 @@ async function rssWhileRelaying(port: number, mb: number): Promise<{ before: num
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pv-bench-'));
-  const sink = await startSmtpSink();
+  const sink = { port: await freePort(), stop: () => undefined as void };
+  sink.stop = (await sinkOn(sink.port)).stop;
   const config = configSchema.parse({
     data_dir: dir,
     listeners: [{ name: 'outbound', listen: '127.0.0.1:0', direction: 'outbound', tls: { starttls: false }, max_connections: 500 }],
@@ -116,7 +132,7 @@ async function main(): Promise<void> {
   } finally {
     await gw.close({ graceMs: 1000 });
     await store.close();
-    await sink.stop();
+    sink.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,7 @@ import { incidentId } from '../store/ids.ts';
 import { runHook, Refusal, type FaultSink } from './adapter.ts';
 import { relayCheck } from './relay-auth.ts';
 import { runData, mirror, upstreamFailed, type TxContext } from './transaction.ts';
-import { UpstreamError } from './smtp-client.ts';
+import { UpstreamError, type Reply } from './smtp-client.ts';
 import type { UpstreamRoute, UpstreamTx } from './upstream.ts';
 import { decisionRow, incidentRow, type TxFacts } from './records.ts';
 import type { TlsMaterial } from './tls.ts';
@@ -94,22 +94,24 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
     state.delete(id);
   };
 
-  const openUpstream = async (s: SMTPServerSession, t: TxState): Promise<void> => {
+  /** MAIL (+ this first RCPT) upstream; returns the upstream's reply to the RCPT, or null on failure */
+  const openUpstream = async (s: SMTPServerSession, t: TxState, rcpt: string): Promise<Reply | null> => {
     const from = s.envelope.mailFrom ? s.envelope.mailFrom.address : '';
     const args = ((s.envelope.mailFrom && s.envelope.mailFrom.args) || {}) as Record<string, string>;
     try {
-      const up = await route.begin(from, {
-        size: args.SIZE ? Number(args.SIZE) : undefined,
-        eightBit: (args.BODY ?? '').toUpperCase() === '8BITMIME',
-        smtpUtf8: args.SMTPUTF8 !== undefined,
-      });
+      const params = { size: args.SIZE ? Number(args.SIZE) : undefined, eightBit: (args.BODY ?? '').toUpperCase() === '8BITMIME', smtpUtf8: args.SMTPUTF8 !== undefined };
+      const up = await route.begin(from, params, rcpt);
       if (up.mailReply.code >= 300) {
         t.failed = mirror(up.mailReply, ctx.detector.mask);
         await ctx.store.recordDecision(decisionRow(facts(s, t), 'upstream-fail', formatReply(t.failed), [], null));
-      } else t.upstream = up;
+        return null;
+      }
+      t.upstream = up;
+      return up.firstRcptReply;
     } catch (err) {
       if (!(err instanceof UpstreamError)) throw err;
       t.failed = await upstreamFailed(ctx, facts(s, t), err.message);
+      return null;
     }
   };
 
@@ -162,10 +164,10 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
         }
         const t = state.get(session.id);
         if (!t) throw new Error('RCPT without transaction state');
-        if (!t.upstream && !t.failed) await openUpstream(session, t);
+        const first = !t.upstream && !t.failed ? await openUpstream(session, t, address.address) : null;
         if (t.failed) throw new Refusal(t.failed);
         // per-recipient truth: the upstream's answer to this RCPT is ours (issue 3, item 3)
-        const r = await t.upstream!.rcpt(address.address).catch(async (err: unknown) => {
+        const r = first ?? await t.upstream!.rcpt(address.address).catch(async (err: unknown) => {
           if (!(err instanceof UpstreamError)) throw err;
           t.upstream = null;
           t.failed = await upstreamFailed(ctx, facts(session, t), err.message);

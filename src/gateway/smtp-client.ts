@@ -192,8 +192,26 @@ export class SmtpClient {
     return this.failure === null && !this.socket.destroyed;
   }
 
+  private corked = false;
+
+  /** collect the following writes into one segment (one syscall) until flush() or read() */
+  cork(): void {
+    if (!this.corked && !this.socket.destroyed) {
+      this.socket.cork();
+      this.corked = true;
+    }
+  }
+
+  flush(): void {
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
+  }
+
   /** the next reply, or an UpstreamError on timeout / close */
   read(): Promise<Reply> {
+    this.flush();
     const q = this.queued.shift();
     if (q) return Promise.resolve(q);
     if (this.failure) return Promise.reject(this.failure);
@@ -221,9 +239,22 @@ export class SmtpClient {
   async write(chunk: Buffer | string): Promise<void> {
     if (this.failure) throw this.failure;
     if (!this.socket.write(chunk)) {
+      // a corked socket never drains: flush first, then wait (memory stays bounded for any size)
+      const recork = this.corked;
+      this.flush();
       await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
       if (this.failure) throw this.failure;
+      if (recork) this.cork();
     }
+  }
+
+  /** send several commands in one segment (RFC 2920 PIPELINING) and read their replies in order */
+  async pipeline(lines: string[]): Promise<Reply[]> {
+    if (this.failure) throw this.failure;
+    this.socket.write(lines.map((l) => l + '\r\n').join(''));
+    const out: Reply[] = [];
+    for (let i = 0; i < lines.length; i++) out.push(await this.read());
+    return out;
   }
 
   /** abandon the connection; an unfinished DATA is discarded by the upstream (RFC 5321 §4.1.1.4) */

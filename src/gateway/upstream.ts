@@ -14,6 +14,8 @@ export interface MailParams {
 export interface UpstreamTx {
   /** the upstream's reply to MAIL FROM (2xx when the transaction is open) */
   readonly mailReply: Reply;
+  /** the reply to the first recipient, when begin() was given one (sent pipelined with MAIL) */
+  readonly firstRcptReply: Reply | null;
   rcpt(to: string): Promise<Reply>;
   /**
    * DATA: send `head` (header block, maybe rewritten) and `rest`, then stream `body`, dot-stuffed.
@@ -27,7 +29,8 @@ export interface UpstreamTx {
 
 export interface UpstreamRoute {
   readonly name: string;
-  begin(sender: string, params: MailParams): Promise<UpstreamTx>;
+  /** MAIL FROM (and the first RCPT TO, pipelined per RFC 2920 when the upstream offers it) */
+  begin(sender: string, params: MailParams, firstRcpt?: string): Promise<UpstreamTx>;
   reachable(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -77,12 +80,21 @@ export class PooledRoute implements UpstreamRoute {
     this.waiting.shift()?.();
   }
 
-  async begin(sender: string, params: MailParams): Promise<UpstreamTx> {
+  async begin(sender: string, params: MailParams, firstRcpt?: string): Promise<UpstreamTx> {
     for (let attempt = 0; ; attempt++) {
       const { client, reused } = await this.acquire();
       try {
-        const reply = await client.command(mailCommand(client, sender, params));
-        const tx = new Tx(this, client, reply);
+        const mail = mailCommand(client, sender, params);
+        let reply: Reply;
+        let rcpt: Reply | null = null;
+        if (firstRcpt !== undefined && client.extensions.has('PIPELINING')) {
+          // one round trip instead of two; a refused MAIL makes the RCPT fail too (RFC 2920 §3.1)
+          [reply, rcpt] = await client.pipeline([mail, `RCPT TO:<${firstRcpt}>`]);
+        } else {
+          reply = await client.command(mail);
+          if (firstRcpt !== undefined && reply.code < 300) rcpt = await client.command(`RCPT TO:<${firstRcpt}>`);
+        }
+        const tx = new Tx(this, client, reply, rcpt);
         if (reply.code >= 300) await tx.abort();
         return tx;
       } catch (err) {
@@ -127,6 +139,7 @@ class Tx implements UpstreamTx {
     private readonly route: PooledRoute,
     private readonly client: SmtpClient,
     readonly mailReply: Reply,
+    readonly firstRcptReply: Reply | null,
   ) {}
 
   async rcpt(to: string): Promise<Reply> {
@@ -147,6 +160,8 @@ class Tx implements UpstreamTx {
         return go;
       }
       const stuffer = new DotStuffer();
+      // corked: a small message goes out as one segment with its terminator, not four
+      this.client.cork();
       await this.client.write(stuffer.push(head));
       await this.client.write(stuffer.push(rest));
       for await (const chunk of body) await this.client.write(stuffer.push(chunk));
