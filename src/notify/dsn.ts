@@ -139,7 +139,8 @@ export function maskedHeaders(fields: readonly HeaderField[]): string {
 function maskedField(f: HeaderField): string {
   const asciiRaw = /^[\x09\x0d\x0a\x20-\x7e]*$/.test(f.raw) && !/\r(?!\n)|(?<!\r)\n/.test(f.raw);
   const clean = maskText(f.decoded) === f.decoded && maskText(f.raw) === f.raw;
-  if (clean && asciiRaw && f.raw.length <= 4096) return f.raw;
+  const shortLines = f.raw.split('\r\n').every((l) => l.length <= 998); // RFC 5322 §2.1.1
+  if (clean && asciiRaw && shortLines && f.raw.length <= 4096) return f.raw;
   const value = toLine(maskText(f.decoded)).slice(0, 2000);
   return foldHeader(f.name, encodeHeaderText(value));
 }

@@ -22,7 +22,8 @@ export function rfc5322Date(d: Date): string {
  * continuation lines start with whitespace). A single longer token stays whole (≤ 998 is still legal).
  */
 export function foldHeader(name: string, value: string): string {
-  const words = value.split(' ').filter((w) => w !== '');
+  // A word longer than a line may be (RFC 5322 §2.1.1: 998) is split; unfolding then shows a space there.
+  const words = value.split(' ').filter((w) => w !== '').flatMap((w) => (w.length > 900 ? (w.match(/.{1,900}/gs) ?? []) : [w]));
   const lines: string[] = [];
   let line = `${name}:`;
   for (const w of words) {

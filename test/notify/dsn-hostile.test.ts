@@ -40,6 +40,8 @@ const ATTACKS: [string, Buffer | string, (headersPart: string, raw: string) => v
     assert.ok(h.length <= 70 * 1024, `${h.length}`);
     assert.match(h, /^X-Postvagt-Omitted: \d+ more header fields not shown/m);
   }],
+  ['a 3,000-character word in a clean header', `X-Long: ${'A'.repeat(3000)}\r\nSubject: Sag 0101901234\r\n\r\n`, (h) => assert.match(h, /^X-Long: A{900}\r?\n A{900}/m)],
+  ['a 3,000-character word next to a number', `Subject: ${'B'.repeat(3000)} 0101901234\r\n\r\n`, (h) => assert.match(h, /^Subject: B{900}\r?\n B{900}/m)],
   ['bare LF line ends', 'Subject: Sag 0101901234\nFrom: a@b.dk\n\n', () => {}],
 ];
 
