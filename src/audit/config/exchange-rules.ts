@@ -21,6 +21,7 @@ function strings(v: unknown): string[] {
   if (typeof v === 'object') {
     const o = v as Json;
     if ('value' in o) return strings(o.value);
+    if ('Value' in o) return strings(o.Value); // a deserialized enum over remote PowerShell
     if ('Name' in o) return strings(o.Name);
     return [JSON.stringify(o)];
   }
@@ -77,15 +78,19 @@ export function auditTransportRules(file: string, text: string): ConfigAudit {
 
 function ruleFindings(file: string, line: number, r: Json, warn: (m: string) => void): ConfigFinding[] {
   const name = strings(r.Name)[0] ?? strings(r.Identity)[0] ?? `#${line}`;
-  const disabled = r.State === 'Disabled' || r.State === 1;
-  const auditMode = r.Mode === 'Audit' || r.Mode === 'AuditAndNotify' || r.Mode === 0 || r.Mode === 1;
+  // enums arrive as names, as numbers (RuleState Disabled = 1; RuleMode Audit = 0,
+  // AuditAndNotify = 1, Enforce = 2) or as {"Value": …}, depending on the shell
+  const state = typeof r.State === 'number' ? r.State : strings(r.State)[0];
+  const mode = typeof r.Mode === 'number' ? r.Mode : strings(r.Mode)[0];
+  const disabled = state === 'Disabled' || state === 1;
+  const auditMode = mode === 'Audit' || mode === 'AuditAndNotify' || mode === 0 || mode === 1;
   const cpr = isCprRule(r, warn);
   const f = (severity: ConfigFinding['severity'], rule: string, message: string): ConfigFinding => ({ file, line, severity, rule, message: `transport rule "${name}": ${message}` });
   if (disabled) return cpr ? [f('warning', 'exchange-cpr-rule-disabled', 'matches CPR numbers but is disabled.')] : [];
   const out: ConfigFinding[] = [];
   const cprNote = cpr ? ' It matches CPR numbers: the case worker never learns the mail with the citizen\'s number did not arrive.' : '';
   if (truthy(r.DeleteMessage)) out.push(f('silent-loss', 'exchange-delete-message', `DeleteMessage deletes the mail without an NDR; the sender believes it was sent.${cprNote}`));
-  if (cpr && auditMode) out.push(f('leak', 'exchange-cpr-audit-mode', `matches CPR numbers but runs in ${String(r.Mode)} mode (test mode): its actions are not enforced and the mail goes out.`));
+  if (cpr && auditMode) out.push(f('leak', 'exchange-cpr-audit-mode', `matches CPR numbers but runs in ${typeof mode === 'number' ? ['Audit', 'AuditAndNotify'][mode] : mode} mode (test mode): its actions are not enforced and the mail goes out.`));
   else if (cpr && !present(r.RejectMessageReasonText) && !truthy(r.DeleteMessage)) {
     if (present(r.RejectMessageEnhancedStatusCode)) out.push(f('warning', 'exchange-cpr-reject-no-reason', 'rejects CPR mail without RejectMessageReasonText: the NDR does not tell the sender what to fix.'));
     else out.push(f('leak', 'exchange-cpr-no-reject', 'matches CPR numbers but has no RejectMessageReasonText (no reject): the mail still goes out with the number in clear, or is handled without telling the sender.'));

@@ -103,18 +103,22 @@ export class TrackingLogParser {
     return out;
   }
 
-  private row(values: string[], line: number): TrackingRow | null {
-    if (this.fields === null) {
-      // no #Fields: line (a log cut from the middle): accept rows only when they have
-      // exactly the documented column count, so a guess cannot silently misread columns
-      if (values.length !== DEFAULT_FIELDS.length) {
-        this.warn.add(this.file, line, 'row before any #Fields: line and not in the documented 30-column layout; row skipped');
-        return null;
-      }
-      this.warn.add(this.file, line, 'no #Fields: line before the first row; assuming the documented Exchange 2013–2019 columns');
-      this.fields = [...DEFAULT_FIELDS];
-      this.index = new Map(this.fields.map((n, i) => [n, i]));
+  /** no #Fields: line (a log cut from the middle): accept only the documented 30-column layout */
+  private assumeDefaultFields(values: string[], line: number): boolean {
+    // a guess must not silently misread columns, so any other width is refused
+    if (values.length !== DEFAULT_FIELDS.length) {
+      this.warn.add(this.file, line, 'row before any #Fields: line and not in the documented 30-column layout; row skipped');
+      return false;
     }
+    this.warn.add(this.file, line, 'no #Fields: line before the first row; assuming the documented Exchange 2013–2019 columns');
+    this.fields = [...DEFAULT_FIELDS];
+    this.index = new Map(this.fields.map((n, i) => [n, i]));
+    return true;
+  }
+
+  private row(values: string[], line: number): TrackingRow | null {
+    if (this.fields === null && !this.assumeDefaultFields(values, line)) return null;
+    if (this.fields === null) return null;
     if (this.fields.length === 0) return null;
     if (values.length !== this.fields.length) {
       this.warn.add(this.file, line, `row does not have the ${this.fields.length} columns its #Fields: line names (truncated or garbled); row skipped`);

@@ -84,17 +84,21 @@ test('Exchange transport rules: DeleteMessage, CPR rules without a reject, audit
   ]);
 });
 
-test('a PowerShell 5.1 export (UTF-16LE with BOM) and a single-rule export (an object, not a list) are read', async (t) => {
+test('a PowerShell 5.1 export (UTF-16LE with BOM), a single-rule export (an object) and numeric/object enums are read', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pv-cfg-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const utf16 = join(dir, 'rules-ps51.json');
   const text = readFileSync('fixtures/transport-rules/kommune-rules.json', 'utf8');
   writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
   const single = join(dir, 'one.json');
-  writeFileSync(single, JSON.stringify({ Name: 'x', State: 'Enabled', Mode: 'Enforce', DeleteMessage: true }));
-  const r = await auditConfig([utf16, single]);
+  writeFileSync(single, JSON.stringify({ Name: 'x', State: { Value: 'Enabled' }, Mode: 2, DeleteMessage: true }));
+  const numeric = join(dir, 'numeric-enums.json');
+  writeFileSync(numeric, JSON.stringify([{ Name: 'off', State: 1, SubjectMatchesPatterns: ['\\d{6}-\\d{4}'], DeleteMessage: true }, { Name: 'test', State: 0, Mode: 0, SubjectMatchesPatterns: ['\\d{6}-\\d{4}'], RejectMessageReasonText: 'CPR' }]));
+  const r = await auditConfig([utf16, single, numeric]);
   assert.equal(r.findings.filter((f) => f.file === utf16).length, 5);
   assert.deepEqual(r.findings.filter((f) => f.file === single).map((f) => f.rule), ['exchange-delete-message']);
+  assert.deepEqual(r.findings.filter((f) => f.file === numeric).map((f) => `${f.rule} ${f.line}`), ['exchange-cpr-rule-disabled 1', 'exchange-cpr-audit-mode 2']);
+  assert.match(r.findings.find((f) => f.file === numeric && f.line === 2)!.message, /runs in Audit mode/);
 });
 
 test('bad inputs: missing path, 0-byte file, not JSON, a folder without main.cf — each named, the rest audited', async (t) => {
