@@ -13,6 +13,8 @@ interface Rcpt {
   reason: string;
   /** the failure came from the SMTP receive side (FAIL with source SMTP) */
   smtpSide: boolean;
+  /** delivered into a mailbox (DELIVER): nothing after it changes the fate */
+  final: boolean;
 }
 
 interface Msg {
@@ -106,23 +108,29 @@ export class ExchangeTracker {
     const k = to.toLowerCase();
     let x = m.rcpts.get(k);
     if (!x) {
-      x = { to, state: 'open', at, reason: '', smtpSide: false };
+      x = { to, state: 'open', at, reason: '', smtpSide: false, final: false };
       m.rcpts.set(k, x);
     }
     return x;
   }
 
-  /** files may come in any order: a delivery is final, otherwise the later event wins */
+  /**
+   * Files (and servers) may come in any order: a mailbox delivery is final; otherwise the later
+   * event wins. A SEND is only a hand-over — to the Internet, or to the next Exchange server,
+   * whose own log may later show a FAIL or DROP for the same Message-ID.
+   */
   private set(m: Msg, r: TrackingRow, state: State, why: (i: number) => string, smtpSide = false): void {
+    const final = state === 'delivered' && r.event !== 'SEND';
     let targets = r.recipients.length > 0 ? r.recipients : [...m.rcpts.values()].map((x) => x.to);
     // a message dropped before any row named its recipients must still be counted
     if (targets.length === 0) targets = ['(recipients not logged)'];
     targets.forEach((to, i) => {
       const x = this.rcpt(m, to, r.at);
-      if (x.state === 'delivered' && state !== 'delivered') return;
-      if (x.state !== 'open' && x.state !== 'delivered' && r.at < x.at && state !== 'delivered') return;
+      if (x.final) return;
+      if (!final && x.state !== 'open' && r.at < x.at) return;
       x.state = state;
       x.at = r.at;
+      x.final = final;
       x.reason = this.mask(why(i));
       x.smtpSide = smtpSide;
     });

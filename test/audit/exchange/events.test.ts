@@ -151,3 +151,11 @@ test('rows from files given out of order: a later delivery is final, an earlier 
   const r = auditExchangeText(log([ev('DELIVER', T2), start, ev('DEFER', T1, { 'recipient-status': '451 4.4.0' })]));
   assert.equal(r.rows[0].fate, 'delivered');
 });
+
+test('across servers: a SEND to the next Exchange server is a hand-over, the next hop\'s FAIL decides', () => {
+  const hop1 = [start, ev('SEND', T1, { 'server-hostname': 'EDGE01', 'recipient-status': '250 2.6.0 Queued mail for delivery' })];
+  const failed = ev('FAIL', T2, { 'server-hostname': 'EXCH02', 'internal-message-id': '55', 'recipient-status': '550 5.1.10 RESOLVER.ADR.RecipientNotFound' });
+  assert.equal(fateOf([...hop1, failed]).fate, 'bounced_no_notice');
+  assert.equal(fateOf([failed, ...hop1]).fate, 'bounced_no_notice', 'the second server\'s file read first');
+  assert.equal(fateOf([...hop1, ev('DELIVER', T2, { 'server-hostname': 'EXCH02', source: 'STOREDRIVER' })]).fate, 'delivered');
+});
