@@ -127,7 +127,16 @@ export class SqliteStore implements Store {
         args.since = filter.since;
       }
       const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT @limit`;
-      return (this.db.prepare(sql).all(args) as Row[]).map((r) => rowToIncident(r, this.findingsOf(String(r.id))));
+      const rows = this.db.prepare(sql).all(args) as Row[];
+      // one query for all their findings, not one per incident (review reads thousands at a time)
+      const found = new Map<string, StoredFinding[]>();
+      const findingsSql = `SELECT incident_id, header, masked, fingerprint, kind FROM findings WHERE incident_id IN (SELECT id FROM (${sql})) ORDER BY incident_id, seq`;
+      for (const f of this.db.prepare(findingsSql).all(args) as (StoredFinding & { incident_id: string })[]) {
+        const list = found.get(f.incident_id) ?? [];
+        list.push({ header: f.header, masked: f.masked, fingerprint: f.fingerprint, kind: f.kind });
+        found.set(f.incident_id, list);
+      }
+      return rows.map((r) => rowToIncident(r, found.get(String(r.id)) ?? []));
     });
   }
 

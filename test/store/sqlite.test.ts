@@ -198,3 +198,22 @@ test('group commit: concurrent writes share transactions, a failing one fails al
   assert.equal((await again.getIncident('PV-20261129-LATE01'))?.id, 'PV-20261129-LATE01');
   await again.close();
 });
+
+test('listIncidents returns each incident with its own findings in order (several, one, none)', async () => {
+  const store = await openStore(await tempConfig());
+  const two = [
+    { header: 'Subject', masked: 'XXXXXX-XXXX', fingerprint: 'a'.repeat(64), kind: 'cpr' as const },
+    { header: 'To', masked: 'XXXXXX-XXXX', fingerprint: 'b'.repeat(64), kind: 'replacement' as const },
+  ];
+  await store.recordIncident(incident('PV-20261129-TWO001', T1, { findings: two }), decision('tx-1', T1));
+  await store.recordIncident(incident('PV-20261129-ONE001', T0), decision('tx-2', T0));
+  await store.recordIncident(incident('PV-20261129-NONE01', T2, { findings: [], action: 'upstream-fail' }), decision('tx-3', T2));
+  const list = await store.listIncidents({});
+  assert.deepEqual(list.map((i) => [i.id, i.findings.map((f) => f.fingerprint[0])]), [
+    ['PV-20261129-NONE01', []],
+    ['PV-20261129-TWO001', ['a', 'b']],
+    ['PV-20261129-ONE001', ['f']],
+  ]);
+  assert.deepEqual((await store.listIncidents({ limit: 1, since: T0, direction: 'outbound' }))[0].findings, []);
+  await store.close();
+});
