@@ -38,6 +38,8 @@ const DELIVERING = new Set(['DELIVER', 'SEND', 'DUPLICATEDELIVER']);
 const DROPPING = new Set(['DROP', 'BADMAIL', 'POISONMESSAGE']);
 const READDRESSING = new Set(['REDIRECT', 'RESOLVE', 'EXPAND']);
 
+const DSN_SLACK_MS = 60_000;
+
 export interface MaskFn {
   (text: string): string;
 }
@@ -47,9 +49,9 @@ export class ExchangeTracker {
   /** server|internal-message-id → message key, for rows that omit the Message-ID */
   private readonly byInternal = new Map<string, string>();
   /** Message-IDs some DSN event refers to (the DSN's reference = the failed message) */
-  private readonly noticed = new Set<string>();
+  private readonly noticed = new Map<string, number[]>();
   /** Message-IDs of the DSNs themselves */
-  private readonly dsnIds = new Set<string>();
+  private readonly dsnIds = new Map<string, number>();
   rowsSeen = 0;
 
   constructor(private readonly mask: MaskFn) {}
@@ -164,8 +166,8 @@ export class ExchangeTracker {
 
   private dsn(r: TrackingRow): void {
     if (r.reference) {
-      for (const ref of r.reference.split(';')) this.noticed.add(ref.trim());
-      if (r.messageId) this.dsnIds.add(r.messageId);
+      for (const ref of r.reference.split(';')) this.notice(ref.trim(), r.at);
+      if (r.messageId) this.dsnIds.set(r.messageId, r.at);
       // the DSN itself is a message (null sender, to the original sender); follow its fate
       if (r.messageId && r.recipients.length > 0) {
         const m = this.message(r);
@@ -174,7 +176,26 @@ export class ExchangeTracker {
         m.received = true;
         for (const to of r.recipients) this.rcpt(m, to, r.at);
       }
-    } else if (r.messageId) this.noticed.add(r.messageId); // older logs: the DSN row carries the original's id
+    } else if (r.messageId) this.notice(r.messageId, r.at); // older logs: the DSN row carries the original's id
+  }
+
+  private notice(id: string, at: number): void {
+    const list = this.noticed.get(id);
+    if (list) list.push(at);
+    else this.noticed.set(id, [at]);
+  }
+
+  /**
+   * DSN times that can report on this message. A DSN made long before the failure (a delay
+   * notice after a DEFER, RFC 3464 Action: delayed) does not tell the sender the mail failed.
+   */
+  private noticeTimes(m: Msg): number[] {
+    const t = [...(this.noticed.get(m.key) ?? []), ...(m.messageId !== m.key ? this.noticed.get(m.messageId) ?? [] : [])];
+    for (const id of m.failRefs) {
+      const at = this.dsnIds.get(id);
+      if (at !== undefined) t.push(at);
+    }
+    return t;
   }
 
   result(files: string[], lines: number, warnings: string[]): AuditResult {
@@ -193,8 +214,9 @@ export class ExchangeTracker {
   }
 
   private finish(m: Msg): MessageFate {
-    const notice = this.noticed.has(m.key) || this.noticed.has(m.messageId) || [...m.failRefs].some((id) => this.dsnIds.has(id));
-    const recipients = [...m.rcpts.values()].map((x) => ({ to: this.mask(x.to), fate: fateOf(x, m, notice), reason: x.reason || 'no terminal event in the logs' }));
+    const dsns = this.noticeTimes(m);
+    // the DSN row is often written in the same second as the FAIL, sometimes just before it
+    const recipients = [...m.rcpts.values()].map((x) => ({ to: this.mask(x.to), fate: fateOf(x, m, dsns.some((t) => t >= x.at - DSN_SLACK_MS)), reason: x.reason || 'no terminal event in the logs' }));
     let fate: Fate = recipients.length === 0 ? 'unknown' : 'delivered';
     for (const rc of recipients) fate = worseFate(fate, rc.fate);
     const worst = recipients.find((rc) => rc.fate === fate);

@@ -159,3 +159,12 @@ test('across servers: a SEND to the next Exchange server is a hand-over, the nex
   assert.equal(fateOf([failed, ...hop1]).fate, 'bounced_no_notice', 'the second server\'s file read first');
   assert.equal(fateOf([...hop1, ev('DELIVER', T2, { 'server-hostname': 'EXCH02', source: 'STOREDRIVER' })]).fate, 'delivered');
 });
+
+test('a delay DSN (after a DEFER) is not a notice for the failure two days later', () => {
+  const defer = ev('DEFER', T1, { 'recipient-status': '451 4.4.0 DNS query failed' });
+  const delayDsn = ev('DSN', '2026-11-02T12:00:00.000Z', { source: 'DSN', reference: ID, 'return-path': '<>' }, '<delay@EXCH01>');
+  const expired = ev('FAIL', '2026-11-04T08:00:00.000Z', { 'recipient-status': '550 4.4.7 QUEUE.Expired; message expired' });
+  assert.equal(fateOf([start, defer, delayDsn, expired]).fate, 'expired_no_notice');
+  const finalDsn = ev('DSN', '2026-11-04T08:00:00.000Z', { source: 'DSN', reference: ID, 'return-path': '<>' }, '<ndr@EXCH01>');
+  assert.equal(fateOf([start, defer, delayDsn, expired, finalDsn]).fate, 'expired_with_notice');
+});
