@@ -45,7 +45,7 @@ export function encodeHeaderText(text: string): string {
 
 /** UTF-8 text → quoted-printable (RFC 2045 §6.7) with CRLF line ends and soft breaks at 76. */
 export function quotedPrintable(text: string): string {
-  const crlf = text.replace(/\r?\n/g, CRLF);
+  const crlf = text.replace(/\r\n|\r|\n/g, CRLF); // a bare CR or LF is not a line end on the wire (RFC 5322 §2.3)
   return qpWrap(qpEncode(Buffer.from(crlf, 'utf8')), 76);
 }
 

@@ -116,7 +116,8 @@ export interface NoticeTextInput {
 }
 
 /** The notice's Subject (Unicode) and its plain-text body (LF line ends). */
-export function noticeText(p: NoticeTextInput): { subject: string; body: string } {
+export function noticeText(input: NoticeTextInput): { subject: string; body: string } {
+  const p = cleanInput(input);
   const outcome = outcomeOf(p.incident.action);
   const first = p.incident.findings[0];
   const da = WORDS.da[outcome].subject(first ? headerWords(first.header).da : 'et brevhoved');
@@ -179,6 +180,20 @@ function localTime(lang: Lang, d: Date): string {
     timeStyle: 'short',
   });
   return fmt.format(d) + (lang === 'da' ? ' (dansk tid)' : ' (Danish time)');
+}
+
+/** Values from mail and config are shown inline: no control characters may break the layout. */
+function cleanInput(p: NoticeTextInput): NoticeTextInput {
+  const i = p.incident;
+  return {
+    ...p,
+    contact: oneLine(p.contact),
+    incident: { ...i, subjectMasked: oneLine(i.subjectMasked), recipients: i.recipients.map(oneLine), findings: i.findings.map((f) => ({ ...f, masked: oneLine(f.masked) })) },
+  };
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f\u2028\u2029]+/g, ' ').trim();
 }
 
 function cap(s: string): string {

@@ -2,6 +2,7 @@
 // report, bounded in size, with no raw CPR digits and no injected header lines (invariants 2 and 4).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { buildNotice } from '../../src/notify/dsn.ts';
 import { parseHeaderBlock } from '../../src/detect/index.ts';
 import { parseWithPython } from './python-email.ts';
@@ -61,4 +62,37 @@ ATTACKS.forEach(([name, , check], i) => {
     assert.ok(raw.length < 100 * 1024, `notice size ${raw.length}`);
     check(p.parts[2].text ?? '', raw);
   });
+});
+
+test('property: arbitrary header blocks and incident text → a notice a strict parser accepts, 7-bit, no long lines', () => {
+  const name = fc.constantFrom('Subject', 'From', 'To', 'X-Sag', 'Comments', 'Received', 'Message-ID');
+  const value = fc.string({ unit: 'binary', maxLength: 300 });
+  const cases = fc.sample(
+    fc.record({
+      fields: fc.array(fc.tuple(name, value), { maxLength: 12 }),
+      subjectMasked: fc.string({ unit: 'binary', maxLength: 300 }),
+      contact: fc.string({ unit: 'binary', maxLength: 100 }),
+    }),
+    { numRuns: 120, seed: 20261129 },
+  );
+  const drafts = cases.map((c) => {
+    const block = c.fields.map(([n, v]) => `${n}: ${v.replace(/\r?\n/g, ' ')} 0101901234`).join('\r\n') + '\r\n\r\n';
+    return buildNotice({
+      incident: incident({ subjectMasked: c.subjectMasked }),
+      originalHeaders: parseHeaderBlock(Buffer.from(block, 'utf8')),
+      postmaster: 'postmaster@kommune.dk',
+      contact: c.contact,
+      reportingMta: 'postvagt.kommune.dk',
+      arrivalDate: new Date('2026-11-29T09:14:00Z'),
+      now: new Date('2026-11-29T09:14:01Z'),
+    });
+  });
+  for (const d of drafts) {
+    const raw = d.raw.toString('latin1');
+    assert.ok(/^[\x09\x0d\x0a\x20-\x7e]*$/.test(raw) && !/\r(?!\n)|(?<!\r)\n/.test(raw));
+    assert.ok(raw.split('\r\n').every((l) => l.length <= 998));
+    assert.ok(!raw.replaceAll('=\r\n', '').includes('0101901234'));
+  }
+  const parsedAll = parseWithPython(drafts.map((d) => d.raw));
+  parsedAll.forEach((p, i) => assert.equal(p.error, null, `case ${i}: ${p.error}`));
 });
