@@ -8,6 +8,7 @@ export interface LogLine {
   day?: number;
   /** ISO lines: the timestamp as written; classic: HH:MM:SS */
   stamp: string;
+  /** host and pid: set for smtpd lines only (they key the SMTP session), '' otherwise */
   host: string;
   /** last part of the syslog tag: smtpd, cleanup, qmgr, smtp, bounce, postsuper, discard, … */
   daemon: string;
@@ -60,9 +61,7 @@ function parseHead(line: string, out: LogLine): number {
     out.stamp = line.slice(j + 1, j + 9);
   }
   const h = line.indexOf(' ', i + 1);
-  if (h < 0) return -1;
-  out.host = line.slice(i + 1, h);
-  return h + 1;
+  return h < 0 ? -1 : h + 1;
 }
 
 /** Parse one line; null for non-Postfix or malformed lines. */
@@ -70,6 +69,7 @@ export function parseLine(line: string): LogLine | null {
   const out: LogLine = { stamp: '', host: '', daemon: '', pid: '', qid: '', text: '' };
   const at = parseHead(line, out);
   if (at < 0) return null;
+  const hostAt = line.lastIndexOf(' ', at - 2) + 1;
   // tag: postfix/smtpd[123] or postfix-out/smtp[9] (syslog_name); other programs are not ours
   if (!line.startsWith('postfix', at)) return null;
   const colon = line.indexOf(': ', at);
@@ -79,7 +79,11 @@ export function parseLine(line: string): LogLine | null {
   const tagEnd = bracket > 0 && bracket < colon ? bracket : colon;
   if (slash < at || slash > tagEnd) return null;
   out.daemon = line.slice(slash + 1, tagEnd);
-  out.pid = tagEnd === bracket ? line.slice(bracket + 1, colon - 1) : '';
+  // host and pid only key smtpd sessions; other daemons skip the two slices (hot path)
+  if (out.daemon === 'smtpd') {
+    out.host = line.slice(hostAt, at - 1);
+    out.pid = tagEnd === bracket ? line.slice(bracket + 1, colon - 1) : '';
+  }
   const rest = colon + 2;
   const c2 = line.indexOf(': ', rest);
   if (c2 > rest && c2 - rest <= 24) {

@@ -147,8 +147,15 @@ export class PostfixState {
     this.emit(finish(m, ending));
   }
 
+  /** smtpd session key: the pid, qualified by host for all but the first host (merged logs) */
+  private firstHost?: string;
+  private sessionKey(l: LogLine): string {
+    this.firstHost ??= l.host;
+    return l.host === this.firstHost ? l.pid : `${l.host}/${l.pid}`;
+  }
+
   private sessionFor(l: LogLine): [string, Session] {
-    const key = `${l.host}/${l.pid}`;
+    const key = this.sessionKey(l);
     let s = this.sessions.get(key);
     if (!s) {
       s = { msgs: [], permits: [], rejects: [] };
@@ -186,7 +193,7 @@ export class PostfixState {
   }
 
   private sessionLine(l: LogLine): void {
-    const key = `${l.host}/${l.pid}`;
+    const key = this.sessionKey(l);
     if (l.text.startsWith('connect from ')) {
       if (this.sessions.has(key)) this.endSession(key);
       this.sessions.set(key, { msgs: [], permits: [], rejects: [] });
@@ -211,6 +218,7 @@ export class PostfixState {
       m.sessionKey = undefined;
       if (m.parked) this.done(m, 'removed');
     }
+    if (s.rejects.length === 0) return;
     // rejects that never became part of a queued message: the client was told, per sender
     const byFrom = new Map<string, Session['rejects']>();
     for (const r of s.rejects) byFrom.set(r.from, [...(byFrom.get(r.from) ?? []), r]);

