@@ -3,9 +3,10 @@
 // Pure, no I/O, no regex on the hot path. Offsets are UTF-16 offsets into the input string.
 import { createHmac } from 'node:crypto';
 import {
-  ASCII_CLASS, C_DASH, C_DIGIT, C_GLUE, C_INVISIBLE, C_SPACE, classOf, codePointAt, codePointBefore, keywordChar,
+  ASCII_CLASS, C_DASH, C_DIGIT, C_GLUE, C_INVISIBLE, C_SPACE, classOf, codePointAt, codePointBefore,
 } from './chars.ts';
 import { cprKindOfDigits, mod11OfDigits } from './cpr.ts';
+import { isGlue, keywordBefore, keywordNear } from './keywords.ts';
 import type { Finding, ScanOptions } from './types.ts';
 
 // The text is copied into a reused Uint16Array (natively, by Buffer#write): a loop over a typed
@@ -103,38 +104,6 @@ function peek(a: Uint16Array, n: number, i: number): void {
   peekWidth = 0;
 }
 
-function isGlue(k: number): boolean {
-  return k === C_GLUE || k >= C_DIGIT;
-}
-
-// CPR keywords that may be glued to the number (`CPR2512841234`, `cpr-nr160597-3825`).
-// Keywords ending in `.`, `:`, `-` or `#` need no exception: punctuation is a boundary.
-const KEYWORDS = ['cpr', 'cprnr', 'cpr-nr', 'cpr.nr', 'personnr', 'person-nr', 'personnummer', 'cprnummer', 'cpr-nummer'];
-const KEYWORD_MAX = 12;
-
-/** True when a CPR keyword, itself at a word boundary, ends right before index `end`. */
-function keywordBefore(a: Uint16Array, end: number): boolean {
-  let word = '';
-  let j = end - 1;
-  while (j >= 0 && word.length <= KEYWORD_MAX) {
-    const cp = codePointBefore(a, j);
-    if (classOf(cp) !== C_INVISIBLE) {
-      const ch = keywordChar(cp);
-      if (ch === '') break;
-      word = ch + word;
-    }
-    j -= cp > 0xffff ? 2 : 1;
-  }
-  // the keyword must start at a boundary: `Xcpr1404322464` is a glued word, not a keyword
-  for (const kw of KEYWORDS) {
-    if (!word.endsWith(kw)) continue;
-    if (word.length > kw.length && isGlue(classOf(word.charCodeAt(word.length - kw.length - 1)))) continue;
-    if (word.length === kw.length && j >= 0 && isGlue(classOf(codePointBefore(a, j)))) continue;
-    return true;
-  }
-  return false;
-}
-
 /** Is the number starting at `start` free on the left (or preceded by a CPR keyword)? */
 function freeBefore(a: Uint16Array, start: number): boolean {
   let j = start - 1;
@@ -147,9 +116,11 @@ function freeBefore(a: Uint16Array, start: number): boolean {
   return true;
 }
 
-function emit(a: Uint16Array, start: number, end: number, out: Finding[], opts: ScanOptions | undefined): void {
+function emit(a: Uint16Array, start: number, end: number, out: Finding[], opts: ScanOptions | undefined, variant = false): boolean {
   const kind = cprKindOfDigits(digits);
-  if (kind === null || !freeBefore(a, start)) return;
+  if (kind === null || !freeBefore(a, start)) return false;
+  // human-readable variants (`140432 - 2464`, `180714/8932`) only with mod-11 or a keyword
+  if (variant && !mod11OfDigits(digits) && !keywordNear(a, start)) return false;
   const d = String.fromCharCode(
     48 + digits[0], 48 + digits[1], 48 + digits[2], 48 + digits[3], 48 + digits[4],
     48 + digits[5], 48 + digits[6], 48 + digits[7], 48 + digits[8], 48 + digits[9],
@@ -163,6 +134,35 @@ function emit(a: Uint16Array, start: number, end: number, out: Finding[], opts: 
     masked: opts?.maskStyle === 'date' ? `${d.slice(0, 6)}-XXXX` : 'XXXXXX-XXXX',
     fingerprint: opts?.fingerprintKey !== undefined ? fingerprint(d, opts.fingerprintKey) : '',
   });
+  return true;
+}
+
+const SLASH = 47;
+
+/**
+ * Human-readable variant after a 6-digit run ending at end1: optional space, one dash or `/`,
+ * optional space, four digits (`140432 - 2464`, `180714/8932`, `140432 -2464`). Returns the
+ * end of the number, or -1. The plain forms (one dash or one space) never reach here.
+ */
+function variantEnd(a: Uint16Array, n: number, end1: number): number {
+  peek(a, n, end1);
+  let spaces = 0;
+  if (peekClass === C_SPACE) {
+    spaces++;
+    peek(a, n, peekIdx + peekWidth);
+  }
+  if (peekClass !== C_DASH && a[peekIdx] !== SLASH) return -1;
+  const slash = a[peekIdx] === SLASH;
+  peek(a, n, peekIdx + peekWidth);
+  if (peekClass === C_SPACE) {
+    spaces++;
+    peek(a, n, peekIdx + peekWidth);
+  }
+  if (peekClass < C_DIGIT || (spaces === 0 && !slash)) return -1;
+  if (readRun(a, n, peekIdx, 6) !== 4) return -1;
+  const end = runEnd;
+  peek(a, n, end);
+  return isGlue(peekClass) ? -1 : end;
 }
 
 /** Cheap pre-check on ASCII digits at i: day 01–31 or 61–91, month 01–12 (rejects ~90 %). */
@@ -181,9 +181,13 @@ function candidate(a: Uint16Array, n: number, start: number, out: Finding[], opt
     if (!isGlue(peekClass)) emit(a, start, end1, out, opts);
     return end1;
   }
-  if (n1 !== 6 || (peekClass !== C_DASH && peekClass !== C_SPACE)) return end1;
-  peek(a, n, peekIdx + peekWidth); // exactly one separator, then digits
-  if (peekClass < C_DIGIT) return end1;
+  if (n1 !== 6) return end1;
+  const standard = peekClass === C_DASH || peekClass === C_SPACE;
+  if (standard) peek(a, n, peekIdx + peekWidth); // exactly one separator, then digits
+  if (!standard || peekClass < C_DIGIT) {
+    const end = variantEnd(a, n, end1);
+    return end >= 0 && emit(a, start, end, out, opts, true) ? end : end1;
+  }
   const second = peekIdx;
   const n2 = readRun(a, n, second, 6);
   const end2 = runEnd;

@@ -41,6 +41,11 @@ const POSITIVES: [string, string, string[]][] = [
   ['P-number whose first six digits are a date counts (valid CPR shape)', 'P-nr. 1003456789', ['1003456789']],
   ['Unix timestamp whose first six digits are a date counts', 'ts=1209600000', ['1209600000']],
   ['29 Feb 2000', '290200-4000', ['2902004000']],
+  ['variant " - " with mod-11', 'Sag 211062 - 5629', ['2110625629']],
+  ['variant "/" with mod-11', 'Sag 211062/5629', ['2110625629']],
+  ['variant " - " after a keyword (no mod-11)', 'CPR: 140432 - 2464', ['1404322464']],
+  ['variant "/" after a keyword (no mod-11)', 'cpr-nr. 180714/8932', ['1807148932']],
+  ['variant with en dash after Personnummer', 'Personnummer 140432 \u2013 2464', ['1404322464']],
 ];
 
 // [label, text]: look-alikes that must NOT match
@@ -71,8 +76,13 @@ const NEGATIVES: [string, string][] = [
   ['bank account whose first six digits are no date', 'Reg. 3409 konto 4567891234'],
   ['Unix timestamp whose first six digits are no date', '1718236800'],
   ['keyword not at a word start', 'abcpr1404322464'],
-  ['human-readable spaced dash is outside the rule', '140432 - 2464'],
-  ['slash between the parts is outside the rule', '180714/8932'],
+  ['variant " - " without mod-11 or keyword', '140432 - 2464'],
+  ['variant "/" without mod-11 or keyword', '180714/8932'],
+  ['case number with a slash', 'Sag 2024/1234'],
+  ['variant glued to a letter', 'a211062/5629'],
+  ['variant with five digits after', '211062 - 56291'],
+  ['variant keyword not at a word start', 'xcpr 140432 - 2464'],
+  ['two spaces around nothing', '211062  5629'],
   ['Nd digit glued to a letter', 'x١٤٠٤٣٢٢٤٦٤'],
   ['combining mark after the digits', '1404322464\u0301'],
   ['empty string', ''],
