@@ -2,6 +2,8 @@
 // parsed strictly by Python's email package; masked only, null envelope sender. Pure apart from the parser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { buildDigest } from '../../src/review/digest.ts';
 import { buildEscalation, escalationText, type EscalationInput } from '../../src/notify/escalation.ts';
 import { noticeRecipient } from '../../src/notify/recipient.ts';
 import { parseWithPython } from './python-email.ts';
@@ -65,4 +67,20 @@ test('nothing raw: a number in the reason or a recipient address is masked, cont
 
 test('a central mailbox that is not an address is a configuration error, not a lost escalation', () => {
   assert.throws(() => buildEscalation(input({ centralMailbox: 'nobody' })), { code: 'PV_CONFIG_INVALID' });
+});
+
+test('property: arbitrary incident text → escalation and digest mails stay 7-bit, CRLF, short-lined and parseable', () => {
+  const str = fc.string({ unit: 'binary', maxLength: 200 });
+  const cases = fc.sample(fc.record({ subject: str, reason: str, listener: str, classificationReason: str, rcpt: str }), { numRuns: 80, seed: 7 });
+  const drafts = cases.flatMap((c) => {
+    const inc = incident({ subjectMasked: c.subject, listener: c.listener, classificationReason: c.classificationReason, recipients: [c.rcpt], classification: 'systemic' });
+    const common = { centralMailbox: 'fejl@kommune.dk', postmaster: 'postmaster@kommune.dk', reportingMta: 'postvagt.kommune.dk', now: new Date('2026-11-29T06:00:00Z') };
+    return [buildEscalation({ ...common, incident: inc, reason: c.reason }), buildDigest({ ...common, day: '2026-11-28', incidents: [inc], unresolved: [inc] })];
+  });
+  for (const d of drafts) {
+    const raw = d.raw.toString('latin1');
+    assert.ok(/^[\x09\x0d\x0a\x20-\x7e]*$/.test(raw) && !/\r(?!\n)|(?<!\r)\n/.test(raw), 'ASCII, CRLF only');
+    assert.ok(raw.split('\r\n').every((l) => l.length <= 998));
+  }
+  parseWithPython(drafts.map((d) => d.raw)).forEach((p, i) => assert.equal(p.error, null, `case ${i}`));
 });
