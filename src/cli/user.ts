@@ -8,15 +8,18 @@ import { openStore } from '../store/open.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../web/auth.ts';
 import type { CliIO, Command } from './io.ts';
 
-const HELP = `Usage: postvagt user add NAME [--data DIR] [--config FILE] [--replace]
+const HELP = `Usage: postvagt user add NAME [--data DIR] [--config FILE] [--replace] [--smtp]
 
-Creates a user for the dashboard (http://127.0.0.1:8025 by default).
+Creates a user for the dashboard (http://127.0.0.1:8025 by default), or with --smtp an
+account that may relay through listeners with relay.auth: true (SMTP AUTH; it cannot sign
+in to the dashboard, and dashboard users cannot relay).
 The password is read from standard input when it is not a terminal, otherwise you are
 asked for it twice (nothing is shown while you type). At least ${MIN_PASSWORD_LENGTH} characters.
 
   --data DIR      data folder (overrides data_dir in the configuration)
   --config FILE   configuration file (default: embedded defaults, or $POSTVAGT_CONFIG)
   --replace       set a new password for an existing user
+  --smtp          an SMTP AUTH relay account instead of a dashboard user
 
 Examples:
   postvagt user add anna                      # asks for the password
@@ -37,8 +40,10 @@ export const user: Command = async (argv, io) => {
   const loaded = await loadConfig({ file: values.config, env: io.env, cwd: io.cwd, overrides: { data: values.data } });
   const store = await openStore(loaded);
   try {
-    const result = await store.addUser({ name, passwordHash: await hashPassword(password), createdAt: new Date().toISOString() }, { replace: values.replace });
-    io.stdout.write(`${result === 'created' ? 'created' : 'new password set for'} dashboard user '${name}' in ${loaded.config.data_dir}\n`);
+    const kind = values.smtp ? 'smtp' : 'dashboard';
+    const result = await store.addUser({ name, passwordHash: await hashPassword(password), createdAt: new Date().toISOString(), kind }, { replace: values.replace });
+    const what = kind === 'smtp' ? 'SMTP relay account' : 'dashboard user';
+    io.stdout.write(`${result === 'created' ? 'created' : 'new password set for'} ${what} '${name}' in ${loaded.config.data_dir}\n`);
     return 0;
   } finally {
     await store.close();
@@ -50,7 +55,7 @@ function parseUserArgs(argv: string[]) {
     return parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { data: { type: 'string' }, config: { type: 'string' }, replace: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      options: { data: { type: 'string' }, config: { type: 'string' }, replace: { type: 'boolean', default: false }, smtp: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     throw new PvError('PV_USAGE', `${(err as Error).message}\n\n${HELP}`);

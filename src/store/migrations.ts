@@ -109,4 +109,9 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'users.kind: dashboard users and SMTP AUTH relay accounts are separate',
+    sql: `ALTER TABLE users ADD COLUMN kind TEXT NOT NULL DEFAULT 'dashboard';`,
+  },
 ];

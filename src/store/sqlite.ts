@@ -185,8 +185,8 @@ export class SqliteStore implements Store {
       const exists = this.db.prepare('SELECT 1 FROM users WHERE name = ?').get(user.name) !== undefined;
       if (exists && !opts.replace) throw new PvError('PV_USAGE', `user '${user.name}' already exists (use --replace to set a new password)`);
       this.db
-        .prepare('INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash')
-        .run(user.name, user.passwordHash, user.createdAt);
+        .prepare('INSERT INTO users (name, password_hash, created_at, kind) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, kind = excluded.kind')
+        .run(user.name, user.passwordHash, user.createdAt, user.kind ?? 'dashboard');
       return exists ? 'replaced' : 'created';
     });
   }
@@ -194,7 +194,7 @@ export class SqliteStore implements Store {
   async getUser(name: string): Promise<DashboardUser | null> {
     return guardSync('get user', () => {
       const r = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as Row | undefined;
-      return r ? { name: String(r.name), passwordHash: String(r.password_hash), createdAt: String(r.created_at) } : null;
+      return r ? { name: String(r.name), passwordHash: String(r.password_hash), createdAt: String(r.created_at), kind: r.kind === 'smtp' ? 'smtp' : 'dashboard' } : null;
     });
   }
 

@@ -100,6 +100,8 @@ export interface DashboardUser {
   name: string;
   passwordHash: string;
   createdAt: string;
+  /** 'dashboard' (default): may sign in to the dashboard; 'smtp': may only relay with SMTP AUTH */
+  kind?: 'dashboard' | 'smtp';
 }
 
 export interface IncidentFilter {

@@ -50,11 +50,13 @@ export class Authenticator {
     this.sessionKey = createHmac('sha256', hmacKey).update('postvagt dashboard session v1').digest();
   }
 
-  async check(name: string, password: string): Promise<boolean> {
-    const cacheKey = createHmac('sha256', this.sessionKey).update(`${name}\0${password}`).digest('base64');
+  /** Dashboard users sign in to the dashboard only, SMTP accounts relay only (least privilege). */
+  async check(name: string, password: string, kind: 'dashboard' | 'smtp' = 'dashboard'): Promise<boolean> {
+    const cacheKey = createHmac('sha256', this.sessionKey).update(`${kind}\0${name}\0${password}`).digest('base64');
     const now = this.clock().getTime();
     if ((this.recent.get(cacheKey) ?? 0) > now) return true;
-    const user = await this.store.getUser(name);
+    const found = await this.store.getUser(name);
+    const user = found && (found.kind ?? 'dashboard') === kind ? found : null;
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummy));
     if (ok && user) {
       if (this.recent.size > 100) this.recent.clear();
@@ -96,6 +98,15 @@ export class Authenticator {
   private mac(body: string): string {
     return createHmac('sha256', this.sessionKey).update(body).digest('base64url');
   }
+}
+
+/**
+ * For the gateway's SMTP AUTH (listeners with `relay.auth: true`): accounts made with
+ * `postvagt user add NAME --smtp`. Pass as `authenticate` to startGateway.
+ */
+export function smtpAuthenticator(store: Store, hmacKey: Buffer): (user: string, pass: string) => Promise<boolean> {
+  const auth = new Authenticator(store, hmacKey);
+  return (user, pass) => auth.check(user, pass, 'smtp');
 }
 
 /** Reads one cookie from a Cookie header (RFC 6265 §5.4), without a parser dependency. */

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/open.ts';
 import { PvError } from '../../src/errors.ts';
 import type { NoticeDraft } from '../../src/store/types.ts';
+import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { decision, incident, tempConfig, H_KEY, Q_KEY } from './helpers.ts';
 
 const T0 = '2026-11-29T08:00:00.000Z';
@@ -160,7 +161,7 @@ test('migrations run once: reopening keeps the data and the migration table has 
   assert.equal((await b.listDecisions({})).length, 1);
   await b.close();
   const db = new Database(join(c.config.data_dir, 'postvagt.sqlite'), { readonly: true });
-  assert.deepEqual(db.prepare('SELECT version FROM schema_migrations').all(), [{ version: 1 }]);
+  assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), [{ version: 1 }, { version: 2 }]);
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   db.close();
 });
@@ -215,5 +216,21 @@ test('listIncidents returns each incident with its own findings in order (severa
     ['PV-20261129-ONE001', ['f']],
   ]);
   assert.deepEqual((await store.listIncidents({ limit: 1, since: T0, direction: 'outbound' }))[0].findings, []);
+  await store.close();
+});
+
+test('a database from an older version is migrated forward, keeping its rows', async () => {
+  const c = await tempConfig();
+  mkdirSync(c.config.data_dir, { recursive: true });
+  const db = new Database(join(c.config.data_dir, 'postvagt.sqlite'));
+  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  db.exec(MIGRATIONS[0].sql);
+  db.prepare('INSERT INTO schema_migrations VALUES (1, ?, ?)').run(MIGRATIONS[0].name, T0);
+  db.prepare('INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)').run('anna', 'scrypt$old', T0);
+  db.close();
+  const store = await openStore(c);
+  assert.deepEqual(await store.getUser('anna'), { name: 'anna', passwordHash: 'scrypt$old', createdAt: T0, kind: 'dashboard' });
+  assert.equal(await store.addUser({ name: 'relay', passwordHash: 'scrypt$x', createdAt: T1, kind: 'smtp' }), 'created');
+  assert.equal((await store.getUser('relay'))?.kind, 'smtp');
   await store.close();
 });

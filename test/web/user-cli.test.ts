@@ -11,7 +11,7 @@ import { main } from '../../src/cli.ts';
 import type { CliIO } from '../../src/cli/io.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { openStore } from '../../src/store/open.ts';
-import { verifyPassword } from '../../src/web/auth.ts';
+import { smtpAuthenticator, verifyPassword } from '../../src/web/auth.ts';
 
 function io(stdin: string, cwd: string): CliIO & { out: () => string; err: () => string } {
   const stdout = new PassThrough();
@@ -73,4 +73,23 @@ test('bin/postvagt user add works from a shell pipe', () => {
   const r = spawnSync(process.execPath, [bin, 'user', 'add', 'drift', '--data', join(dir, 'var')], { input: 'meget hemmelig 42\n', encoding: 'utf8', cwd: dir });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /created dashboard user 'drift'/);
+});
+
+test('user add --smtp makes a relay account: it passes SMTP AUTH but not the dashboard, and a dashboard user cannot relay', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-user-'));
+  const t = io('relæ adgangskode 1\n', dir);
+  assert.equal(await main(['user', 'add', 'webform', '--smtp', '--data', dir], t), 0, t.err());
+  assert.match(t.out(), /created SMTP relay account 'webform'/);
+  assert.equal(await main(['user', 'add', 'anna', '--data', dir], io('korrekt hest batteri\n', dir)), 0);
+  const loaded = await loadConfig({ env: {}, cwd: dir, overrides: { data: dir } });
+  const store = await openStore(loaded);
+  const smtp = smtpAuthenticator(store, loaded.hmacKey);
+  assert.equal(await smtp('webform', 'relæ adgangskode 1'), true);
+  assert.equal(await smtp('webform', 'wrong password!'), false);
+  assert.equal(await smtp('anna', 'korrekt hest batteri'), false, 'dashboard users cannot relay');
+  const { Authenticator } = await import('../../src/web/auth.ts');
+  const dashboard = new Authenticator(store, loaded.hmacKey);
+  assert.equal(await dashboard.check('webform', 'relæ adgangskode 1'), false, 'relay accounts cannot sign in');
+  assert.equal(await dashboard.check('anna', 'korrekt hest batteri'), true);
+  await store.close();
 });
