@@ -60,6 +60,11 @@ export class CsvAssembler {
   private pending: { text: string; line: number }[] = [];
   constructor(private readonly onMalformed: (line: number, why: string) => void) {}
 
+  /** a quoted field is open: the next line continues it, whatever it looks like */
+  get open(): boolean {
+    return this.pending.length > 0;
+  }
+
   push(text: string, line: number): CsvRecord[] {
     // fast path: most rows have no quoted field at all
     if (this.pending.length === 0 && !text.includes('"')) return [{ fields: text.split(','), line }];

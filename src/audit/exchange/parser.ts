@@ -64,12 +64,11 @@ export class TrackingLogParser {
   push(raw: string, line: number): TrackingRow[] {
     let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 BOM Exchange writes
+    // inside an open quoted subject, a line starting with "#" or a blank line is subject text
+    if (this.csv.open) return this.rows(this.csv.push(text, line));
     if (text.startsWith('#')) {
-      // a header line can only start a record, never sit inside an open quoted subject;
-      // flush what is pending first so a truncated row before it is reported, not glued on
-      const rows = this.rows(this.csv.end());
       this.header(text, line);
-      return rows;
+      return [];
     }
     if (text.trim() === '') return [];
     return this.rows(this.csv.push(text, line));
