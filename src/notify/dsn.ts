@@ -32,6 +32,7 @@ export interface NoticeInput {
 /** RFC 3464 §2.3.3 Action and §2.3.4 Status per outcome. */
 const DSN_ACTION: Record<Outcome, { action: string; status: string }> = {
   'not-sent': { action: 'failed', status: '5.7.1' },
+  'not-delivered': { action: 'failed', status: '5.7.1' },
   // Held mail has not reached the recipient and will not unless a person releases it: failed, not delayed
   // (delayed promises automatic retries, RFC 3464 §2.3.3).
   held: { action: 'failed', status: '5.7.1' },
@@ -87,7 +88,7 @@ function humanPart(body: string): string {
 
 /** RFC 3464 §2.2 per-message fields, a blank line, then §2.3 per-recipient fields for each recipient. */
 function deliveryStatusPart(p: NoticeInput, mta: string): string {
-  const { action, status } = DSN_ACTION[outcomeOf(p.incident.action)];
+  const { action, status } = DSN_ACTION[outcomeOf(p.incident.action, p.incident.direction)];
   const perMessage = [`Reporting-MTA: dns; ${mta}`];
   if (p.envelopeId) perMessage.push(`Original-Envelope-Id: ${xtextSafe(p.envelopeId)}`);
   perMessage.push(`Arrival-Date: ${rfc5322Date(p.arrivalDate)}`);

@@ -25,6 +25,7 @@ export interface EscalationInput {
 
 const WHAT_HAPPENED: Record<Outcome, [string, string]> = {
   'not-sent': ['Mailen er IKKE sendt (afvist med 550).', 'The mail was NOT sent (rejected with 550).'],
+  'not-delivered': ['Mailen udefra er IKKE leveret (afvist med 550).', 'The incoming mail was NOT delivered (rejected with 550).'],
   held: ['Mailen er tilbageholdt i karantæne og er IKKE leveret.', 'The mail is held in quarantine and has NOT been delivered.'],
   changed: ['Mailen er leveret med nummeret maskeret.', 'The mail was delivered with the number masked.'],
   marked: ['Mailen er leveret uændret med en markering.', 'The mail was delivered unchanged, with a marker header.'],
@@ -61,7 +62,7 @@ export function buildEscalation(p: EscalationInput): NoticeDraft {
 /** The readable body: what to do first, then the facts an operator needs to act (LF line ends). */
 export function escalationText(p: EscalationInput): string {
   const inc = p.incident;
-  const [da, en] = WHAT_HAPPENED[outcomeOf(inc.action)];
+  const [da, en] = WHAT_HAPPENED[outcomeOf(inc.action, inc.direction)];
   const reason = toLine(p.reason).slice(0, 300);
   const lines = [
     wrapText(`Afsenderen kan ikke få en automatisk besked, så en person skal tage sig af sagen. ${da} Kontakt afsenderen på anden vis, hvis mailen er vigtig.`),

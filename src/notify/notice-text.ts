@@ -6,12 +6,13 @@ import { FIX, FIX_NEXT_TIME, headerWords, type HeaderKind } from './headers-da.t
 import { wrapText } from './mime.ts';
 
 /** What happened to the mail, as the sender experiences it. */
-export type Outcome = 'not-sent' | 'held' | 'changed' | 'marked' | 'delivered' | 'delayed';
+export type Outcome = 'not-sent' | 'not-delivered' | 'held' | 'changed' | 'marked' | 'delivered' | 'delayed';
 
-export function outcomeOf(action: Incident['action']): Outcome {
+export function outcomeOf(action: Incident['action'], direction: Incident['direction'] = 'outbound'): Outcome {
   switch (action) {
     case 'reject':
-      return 'not-sent';
+      // our own staff's mail was "not sent"; another organisation's mail to us was "not delivered"
+      return direction === 'inbound' ? 'not-delivered' : 'not-sent';
     case 'quarantine':
       return 'held';
     case 'redact':
@@ -41,6 +42,11 @@ const WORDS: Record<Lang, Record<Outcome, Words>> = {
       subject: (w) => `Ikke afsendt: CPR-nummer i ${w}`,
       headline: 'Din mail er IKKE sendt.',
       why: (w, m) => `Postvagt har stoppet mailen, fordi ${w} indeholder et CPR-nummer (${m}).`,
+    },
+    'not-delivered': {
+      subject: (w) => `Ikke leveret: CPR-nummer i ${w}`,
+      headline: 'Din mail er IKKE leveret.',
+      why: (w, m) => `Postvagt hos modtageren har stoppet mailen, fordi ${w} indeholder et CPR-nummer (${m}).`,
     },
     held: {
       subject: (w) => `Tilbageholdt: CPR-nummer i ${w}`,
@@ -74,6 +80,11 @@ const WORDS: Record<Lang, Record<Outcome, Words>> = {
       subject: (w) => `Not sent: CPR number in the ${w}`,
       headline: 'Your mail was NOT sent.',
       why: (w, m) => `Postvagt stopped the mail because the ${w} contains a CPR number (${m}).`,
+    },
+    'not-delivered': {
+      subject: (w) => `Not delivered: CPR number in the ${w}`,
+      headline: 'Your mail was NOT delivered.',
+      why: (w, m) => `Postvagt at the receiving end stopped the mail because the ${w} contains a CPR number (${m}).`,
     },
     held: {
       subject: (w) => `Held: CPR number in the ${w}`,
@@ -118,7 +129,7 @@ export interface NoticeTextInput {
 /** The notice's Subject (Unicode) and its plain-text body (LF line ends). */
 export function noticeText(input: NoticeTextInput): { subject: string; body: string } {
   const p = cleanInput(input);
-  const outcome = outcomeOf(p.incident.action);
+  const outcome = outcomeOf(p.incident.action, p.incident.direction);
   const first = p.incident.findings[0];
   const da = WORDS.da[outcome].subject(first ? headerWords(first.header).da : 'et brevhoved');
   const en = WORDS.en[outcome].subject(first ? headerWords(first.header).en : 'a header');

@@ -72,3 +72,11 @@ test('summer time: the arrival is shown in Danish local time (CEST, UTC+2)', () 
   const t = noticeText({ incident: incident(), contact, arrivalDate: new Date('2026-07-01T08:00:00Z') });
   assert.match(t.body, /1\. juli 2026 kl\. 10\.00 \(dansk tid\)/);
 });
+
+test('an inbound reject is "not delivered" (the sender is at another organisation), still with advice', () => {
+  const t = noticeText({ incident: incident({ direction: 'inbound' }), contact, arrivalDate });
+  assert.ok(t.subject.startsWith(`Ikke leveret: CPR-nummer i emnefeltet [${ID}] / Not delivered: CPR number in the subject`));
+  assert.ok(t.body.startsWith('Din mail er IKKE leveret.\n'));
+  assert.match(t.body, /Postvagt at the receiving end stopped the mail/);
+  assert.match(t.body, /\nSådan gør du:\n/);
+});
