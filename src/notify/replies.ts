@@ -37,8 +37,10 @@ export function tempfailReply(incidentId: string): SmtpReply {
 
 /**
  * 451 when the next hop is down, slow or said 4xx. RFC 3463 §3.5 X.4.1 "no answer from host";
- * TLS problems use §3.8 X.7.5 "cryptographic failure" / X.7.10 "encryption needed" (RFC 5248 registry),
- * because under require_tls we never fall back to plaintext and the operator must see why.
+ * TLS problems use §3.8 X.7.5 "cryptographic failure" for a failed handshake or certificate, and X.7.10
+ * "encryption needed" (RFC 5248 registry) when the next hop offers no STARTTLS — under require_tls we never
+ * fall back to plaintext and the operator must see why. (X.7.10's registry text is about AUTH; Postfix
+ * answers 4.7.4 "security features not supported" here. Gateway e2e tests pin 4.7.10; change both together.)
  * `detail` is free text from the upstream or the TLS layer; it is sanitised and shortened here.
  */
 export function upstreamTempfailReply(incidentId: string, detail?: string): SmtpReply {
