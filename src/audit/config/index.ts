@@ -1,8 +1,8 @@
 // `postvagt audit config PATH…`: Postfix configuration directories and/or Exchange
 // transport-rule exports (JSON). I/O: reads the given paths and the tables main.cf names.
 // A path that cannot be read is a warning naming it; the other paths are still audited.
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, basename } from 'node:path';
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
 import { auditPostfixConfig } from './postfix.ts';
 import { auditTransportRules, decodeExport } from './exchange-rules.ts';
 import type { ConfigAudit, ConfigFinding } from './types.ts';
@@ -38,7 +38,18 @@ function auditPath(p: string): ConfigAudit {
     const code = (err as NodeJS.ErrnoException).code;
     return { findings: [], warnings: [`${p}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code})`}`] };
   }
-  if (st.isDirectory()) return auditPostfixConfig(p, readText);
+  if (st.isDirectory()) {
+    // a folder of transport-rule exports (no Postfix files in it) is audited file by file
+    const exports = existsSync(join(p, 'main.cf')) || existsSync(join(p, 'master.cf')) ? [] : jsonFiles(p);
+    if (exports.length === 0) return auditPostfixConfig(p, readText);
+    const all: ConfigAudit = { findings: [], warnings: [] };
+    for (const f of exports) {
+      const r = auditPath(f);
+      all.findings.push(...r.findings);
+      all.warnings.push(...r.warnings);
+    }
+    return all;
+  }
   if (basename(p) === 'main.cf' || basename(p) === 'master.cf') return auditPostfixConfig(dirname(p), readText);
   let buf: Buffer;
   try {
@@ -50,4 +61,12 @@ function auditPath(p: string): ConfigAudit {
   const text = decodeExport(buf);
   if (/^\s*[[{]/.test(text)) return auditTransportRules(p, text);
   return { findings: [], warnings: [`${p}: neither a Postfix configuration directory (or main.cf) nor a JSON transport-rule export`] };
+}
+
+function jsonFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((n) => /\.json$/i.test(n)).sort().map((n) => join(dir, n));
+  } catch {
+    return [];
+  }
 }

@@ -134,3 +134,9 @@ test('main.cf given as a file audits its directory; findings output as text and 
   assert.match(text, /header_checks:3 {2}\[cpr-silently-dropped\]/);
   assert.doesNotMatch(JSON.stringify(json), /010190-?1234/, 'no raw CPR from the probes leaks into findings');
 });
+
+test('a folder holding only transport-rule exports is audited file by file', async () => {
+  const r = await auditConfig(['fixtures/transport-rules']);
+  assert.equal(r.findings.length, 5);
+  assert.ok(r.findings.every((f) => f.file === 'fixtures/transport-rules/kommune-rules.json'));
+});
