@@ -112,3 +112,12 @@ test('no raw CPR survives in rows, reasons or the silent list', () => {
   assert.doesNotMatch(json, /010190-?1234/);
   assert.equal(r.silent.length, 1);
 });
+
+test('arbitrary bytes as a tracking log never throw; every row read or reported', async () => {
+  const fc = (await import('fast-check')).default;
+  const line = fc.oneof(fc.string({ unit: 'binary', maxLength: 120 }), fc.constantFrom(csvRow(receive('<f@x>', '2026-11-02T08:00:00.000Z', 'a@x.dk', 'b@x.dk')), '#Fields: date-time,event-id', '"', '#Fields: x'));
+  fc.assert(fc.property(fc.array(line, { maxLength: 40 }), (lines) => {
+    const r = auditExchangeText([HEADER[4], ...lines].join('\n'));
+    assert.ok(r.rows.length <= lines.length);
+  }), { numRuns: 300, seed: 1 });
+});
