@@ -83,7 +83,14 @@ function toObject(v: unknown, file: string | null): Record<string, unknown> {
   if (typeof v !== 'object' || Array.isArray(v)) {
     throw new PvError('PV_CONFIG_INVALID', 'the configuration must be a mapping of keys (e.g. "listeners:", "policy:")', { file: file ?? undefined, line: 1 });
   }
-  return v as Record<string, unknown>;
+  return dropNulls(v) as Record<string, unknown>;
+}
+
+/** `policy:` with every line below it commented out is YAML null: treat it as "not given". */
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]));
 }
 
 interface Located extends Problem {

@@ -243,6 +243,14 @@ test('a bad value from the environment names the variable instead of a line', as
   assert.match(mode.message, /^mode: .*\(set by POSTVAGT_MODE\)/);
 });
 
+test('a section left empty (all its lines commented out) means defaults, not an error', async () => {
+  const d = dir();
+  const f = yamlFile(d, `${BASE}policy:\n  # outbound:\n  #   action: quarantine\nnotify:\n`);
+  const c = await loadConfig({ file: f, env: {}, cwd: d });
+  assert.equal(c.config.policy.outbound.action, 'reject');
+  assert.equal(c.config.notify.postmaster, 'postmaster@localhost');
+});
+
 test('the result is deep-frozen', async () => {
   const c = await loadConfig({ env: {}, cwd: dir() });
   assert.ok(Object.isFrozen(c.config.listeners[0].relay.networks));
