@@ -4,17 +4,22 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../src/config/schema.ts';
 import type { LoadedConfig } from '../src/config/load.ts';
 import { openStore } from '../src/store/open.ts';
 import { startGateway } from '../src/gateway/index.ts';
+import { FakeStore } from '../test/support/fake-store.ts';
 import { SmtpClient } from '../src/gateway/smtp-client.ts';
 import { DotStuffer } from '../src/gateway/body.ts';
 import { freePort } from '../test/support/postfix.ts';
 
 const silent = { info() {}, warn() {}, error() {} };
+const CHILD = fileURLToPath(new URL('../test/e2e/fixtures/gateway-child.ts', import.meta.url));
 
 /** smtp-sink with a listen backlog big enough for 32 sessions reconnecting per message */
 async function sinkOn(port: number): Promise<{ stop(): void }> {
@@ -77,26 +82,51 @@ async function latencies(port: number, n: number): Promise<number[]> {
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-/** RSS of this process (the gateway) while relaying one message of `mb` MiB, streamed by the client */
-async function rssWhileRelaying(port: number, mb: number): Promise<{ before: number; peak: number }> {
-  global.gc?.();
-  const before = process.memoryUsage().rss;
-  let peak = before;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+async function relayOnce(port: number, mb: number): Promise<void> {
   const c = await SmtpClient.open({ host: '127.0.0.1', port, heloName: 'bench', timeoutMs: 60_000, requireTls: false, verifyCertificates: false });
   await c.command('MAIL FROM:<a@kommune.example>');
   await c.command('RCPT TO:<b@example.org>');
   await c.command('DATA');
   await c.write('Subject: big attachment\r\nFrom: a@kommune.example\r\n\r\n');
-  const line = Buffer.from(`${'QUJD'.repeat(19)}\r\n`);
-  const chunk = Buffer.concat(Array.from({ length: 1024 }, () => line)); // ~78 KiB of base64-like lines
+  const chunk = Buffer.from(`${'QUJD'.repeat(19)}\r\n`.repeat(1024)); // ~78 KiB of base64-like lines
   for (let sent = 0; sent < mb * 1024 * 1024; sent += chunk.length) await c.write(chunk);
   await c.write('.\r\n');
   const r = await c.read();
-  clearInterval(timer);
   await c.quit();
-  if (r.code !== 250) throw new Error(`50 MB relay got ${r.code} ${r.text}`);
-  return { before, peak };
+  if (r.code !== 250) throw new Error(`${mb} MiB relay got ${r.code} ${r.text}`);
+}
+
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** RSS of a gateway in its own process while it relays one message of `mb` MiB streamed by this process */
+async function rssWhileRelaying(sinkPort: number, mb: number): Promise<{ before: number; peak: number; after: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(sinkPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    const { port } = JSON.parse(line.toString()) as { port: number };
+    // warm-up: JIT, buffer pools and heap sizing cost ~30 MiB once, whatever the size (10/50/150 MiB
+    // all showed the same growth); the question is whether memory grows WITH the message
+    await relayOnce(port, 5);
+    await new Promise((r) => setTimeout(r, 300));
+    const before = rssOf(child.pid!);
+    let peak = before;
+    const timer = setInterval(() => (peak = Math.max(peak, rssOf(child.pid!))), 20);
+    await relayOnce(port, mb);
+    clearInterval(timer);
+    const after = rssOf(child.pid!);
+    return { before, peak, after };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+async function memoryLine(sinkPort: number, mb: number): Promise<void> {
+  const m = await rssWhileRelaying(sinkPort, mb);
+  const mib = (x: number) => (x / 1048576).toFixed(1);
+  console.log(`RSS of the gateway process while relaying a ${mb} MiB message: before ${mib(m.before)} MiB, peak ${mib(m.peak)} MiB (growth ${mib(m.peak - m.before)} MiB), after ${mib(m.after)} MiB`);
 }
 
 async function main(): Promise<void> {
@@ -116,19 +146,25 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500)); // let the warm sessions fill
     console.log('Postvagt gateway benchmark — loopback, 2 KB messages, SQLite store (synchronous=FULL), smtp-sink upstream');
     console.log('sessions  msgs/session  direct msg/s  postvagt msg/s  ratio');
-    for (const perSession of [5, 1]) {
+    // PV_BENCH_ONLY=rss skips to the memory measurement (PV_BENCH_MB sets its size, default 50)
+    for (const perSession of process.env.PV_BENCH_ONLY === 'rss' ? [] : [5, 1]) {
       for (const sessions of [1, 8, 32]) {
         const direct = await throughput(sink.port, sessions, perSession);
         const via = await throughput(port, sessions, perSession);
         console.log(`${String(sessions).padStart(8)}  ${String(perSession === 5 ? '5+' : '1').padStart(12)}  ${direct.toFixed(0).padStart(12)}  ${via.toFixed(0).padStart(14)}  ${(via / direct).toFixed(2).padStart(5)}`);
       }
     }
+    const mbs = Number(process.env.PV_BENCH_MB ?? 50);
+    if (process.env.PV_BENCH_ONLY === 'rss') return void (await memoryLine(sink.port, mbs));
     const d = await latencies(sink.port, 300);
     const v = await latencies(port, 300);
     console.log(`latency per message (MAIL..end-of-data reply, 300 sequential): direct p50 ${pct(d, 50).toFixed(2)} ms p99 ${pct(d, 99).toFixed(2)} ms; via Postvagt p50 ${pct(v, 50).toFixed(2)} ms p99 ${pct(v, 99).toFixed(2)} ms; added p99 ${(pct(v, 99) - pct(d, 99)).toFixed(2)} ms`);
-    const m = await rssWhileRelaying(port, 50);
-    const mib = (x: number) => (x / 1048576).toFixed(1);
-    console.log(`RSS while relaying a 50 MiB message: before ${mib(m.before)} MiB, peak ${mib(m.peak)} MiB, growth ${mib(m.peak - m.before)} MiB`);
+    const mem = new FakeStore();
+    const gw2 = await startGateway({ loaded, store: mem, logger: silent, noticeWorker: false });
+    const f = await latencies(gw2.listeners[0].port, 300);
+    await gw2.close({ graceMs: 500 });
+    console.log(`  same with an in-memory store (no fsync): via Postvagt p50 ${pct(f, 50).toFixed(2)} ms p99 ${pct(f, 99).toFixed(2)} ms; added p99 ${(pct(f, 99) - pct(d, 99)).toFixed(2)} ms`);
+    await memoryLine(sink.port, mbs);
   } finally {
     await gw.close({ graceMs: 1000 });
     await store.close();

@@ -43,6 +43,19 @@ export interface ClientOptions {
 const MAX_PENDING = 64 * 1024;
 const ENHANCED = /^([245]\.\d{1,3}\.\d{1,3})\s+/;
 
+/** resolves on 'drain' or 'close', removing both listeners (a 50 MB body waits thousands of times) */
+function drained(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
 export function parseReplyLines(lines: string[]): Reply {
   const code = Number(lines[0].slice(0, 3));
   const texts = lines.map((l) => l.slice(4));
@@ -242,7 +255,7 @@ export class SmtpClient {
       // a corked socket never drains: flush first, then wait (memory stays bounded for any size)
       const recork = this.corked;
       this.flush();
-      await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
+      await drained(this.socket);
       if (this.failure) throw this.failure;
       if (recork) this.cork();
     }
