@@ -93,3 +93,26 @@ test('user add --smtp makes a relay account: it passes SMTP AUTH but not the das
   assert.equal(await dashboard.check('anna', 'korrekt hest batteri'), true);
   await store.close();
 });
+
+test('on a terminal the password is asked twice without echo (raw mode), and a mismatch changes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-user-'));
+  const run = async (typed: string[]) => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true, rawModes: [] as boolean[], setRawMode(on: boolean) { this.rawModes.push(on); } });
+    const t = { ...io('', dir), stdin };
+    const done = main(['user', 'add', 'tty', '--data', dir], t);
+    for (const chunk of typed) {
+      await new Promise((r) => setTimeout(r, 5));
+      stdin.write(chunk);
+    }
+    return { code: await done, t, stdin };
+  };
+  const bad = await run(['første kodeord\r', 'andet kodeord!\r']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.t.err(), /the two passwords differ/);
+  const ok = await run(['hemmelig x', 'yz\u007fz\r', 'hemmelig xyz\r']);
+  assert.equal(ok.code, 0, ok.t.err());
+  assert.deepEqual(ok.stdin.rawModes, [true, false, true, false], 'raw mode on while typing, off afterwards');
+  assert.ok(!ok.t.err().includes('hemmelig'), 'nothing typed is echoed');
+  assert.match(ok.t.err(), /Adgangskode \/ password: \nGentag \/ repeat: \n/);
+  assert.equal(await verifyPassword('hemmelig xyz', (await hashOf(dir, 'tty'))!), true, 'backspace removed the typo');
+});
