@@ -9,6 +9,8 @@ import type { ConfigFinding } from './types.ts';
 const STOPS = new Set(['REJECT', 'DEFER', 'IGNORE', 'REPLACE']); // told (5xx/4xx), or the header is removed/replaced
 const SILENT = new Set(['DISCARD', 'HOLD', 'REDIRECT']);
 
+const DONE: Record<string, string> = { DISCARD: 'thrown away', HOLD: 'put on hold', REDIRECT: 'redirected', FILTER: 'sent to the discard transport' };
+
 export function isSilentAction(rule: Rule): boolean {
   return SILENT.has(rule.action) || (rule.action === 'FILTER' && /^discard:/i.test(rule.text));
 }
@@ -40,7 +42,7 @@ export function coverage(scope: Scope, warn: (msg: string) => void): ConfigFindi
   for (const [rule, forms] of silentBy) {
     out.push({
       file: rule.file, line: rule.line, severity: 'silent-loss', rule: 'cpr-silently-dropped',
-      message: `${scope.label}: a Subject carrying a CPR number is ${rule.action === 'FILTER' ? 'sent to the discard transport' : rule.action}ed by this rule (${forms.join('; ')}). ` +
+      message: `${scope.label}: a Subject carrying a CPR number is ${DONE[rule.action] ?? rule.action} by this rule (${rule.action}; forms: ${forms.join('; ')}). ` +
         'The sending server is told 250 OK, nobody is notified, and the mail is gone; Postfix also copies the matched header, CPR included, into its log. Reject with a reason instead (REJECT text), or let Postvagt handle it.',
     });
   }

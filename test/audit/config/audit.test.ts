@@ -140,3 +140,28 @@ test('a folder holding only transport-rule exports is audited file by file', asy
   assert.equal(r.findings.length, 5);
   assert.ok(r.findings.every((f) => f.file === 'fixtures/transport-rules/kommune-rules.json'));
 });
+
+test('master.cf -o overrides: a service with its own header_checks table, and one that skips the checks', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-cfg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'main.cf'), 'notify_classes = bounce, policy, resource, software\nheader_checks = regexp:/etc/postfix/header_checks\n');
+  writeFileSync(join(dir, 'header_checks'), '/^Subject:.*[0-9]{6}[- ]?[0-9]{4}/ REJECT 5.7.1 CPR-nummer i emnefeltet\n');
+  writeFileSync(join(dir, 'submission_checks'), '# for the web form\n/^Subject:.*[0-9]{6}-?[0-9]{4}/ HOLD\n');
+  writeFileSync(join(dir, 'master.cf'), [
+    'smtp      inet  n       -       y       -       -       smtpd',
+    'submission inet n       -       y       -       -       smtpd',
+    '  -o { header_checks = regexp:/etc/postfix/submission_checks }',
+    '127.0.0.1:10025 inet n  -       n       -       -       smtpd',
+    '  -o receive_override_options=no_header_body_checks',
+  ].join('\n'));
+  const r = await auditConfig([dir]);
+  const got = r.findings.map((f) => `${f.severity} ${f.rule} ${f.file.slice(dir.length + 1)}:${f.line}`).sort();
+  assert.deepEqual(got, [
+    'leak checks-disabled master.cf:5',
+    'leak cpr-not-caught header_checks:1',
+    'leak cpr-not-caught submission_checks:2',
+    'silent-loss cpr-silently-dropped submission_checks:2',
+  ]);
+  const held = r.findings.find((f) => f.rule === 'cpr-silently-dropped')!;
+  assert.match(held.message, /^master\.cf service submission: a Subject carrying a CPR number is put on hold by this rule \(HOLD;/);
+});
