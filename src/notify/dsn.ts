@@ -92,7 +92,9 @@ function deliveryStatusPart(p: NoticeInput, mta: string): string {
   const perMessage = [`Reporting-MTA: dns; ${mta}`];
   if (p.envelopeId) perMessage.push(`Original-Envelope-Id: ${xtextSafe(p.envelopeId)}`);
   perMessage.push(`Arrival-Date: ${rfc5322Date(p.arrivalDate)}`);
-  const diagnostic = diagnosticOf(p.incident.reply);
+  // Diagnostic-Code is the answer that decided this recipient's fate (RFC 3464 §2.3.6); the 250 a client
+  // got for a quarantined mail is not one, so only a reply of the same class as Status is quoted.
+  const diagnostic = diagnosticOf(p.incident.reply, status);
   const perRecipient = p.incident.recipients.map((rcpt) => {
     const fields = [`Final-Recipient: rfc822; ${toAsciiLine(bareAddress(rcpt)) || 'unknown'}`, `Action: ${action}`, `Status: ${statusOf(p.incident.reply, status)}`];
     if (diagnostic) fields.push(foldHeader('Diagnostic-Code', `smtp; ${diagnostic}`));
@@ -103,9 +105,9 @@ function deliveryStatusPart(p: NoticeInput, mta: string): string {
 }
 
 /** The reply we (or the upstream) gave, masked and ASCII; only real SMTP replies count (RFC 3464 §2.3.6). */
-function diagnosticOf(reply: string): string | null {
+function diagnosticOf(reply: string, status: string): string | null {
   const line = toAsciiLine(maskText(reply));
-  return /^[2-5]\d\d[ -]/.test(line) ? line : null;
+  return /^[2-5]\d\d[ -]/.test(line) && line[0] === status[0] ? line : null;
 }
 
 /** Prefer the enhanced code the reply carried (e.g. 5.7.1), so Status and Diagnostic-Code agree. */
