@@ -10,7 +10,7 @@ import type { Store } from './types.ts';
 
 export const DEFAULT_SQLITE_FILE = 'postvagt.sqlite';
 
-export async function openStore(c: LoadedConfig, opts: { clock?: () => Date } = {}): Promise<Store> {
+export async function openStore(c: LoadedConfig, opts: { clock?: () => Date; busyTimeoutMs?: number } = {}): Promise<Store> {
   const { config } = c;
   if (config.store.kind === 'postgres') {
     throw new PvError('PV_CONFIG_INVALID', 'store.kind: postgres is not available yet; use sqlite (the default) for now');
@@ -27,5 +27,6 @@ export async function openStore(c: LoadedConfig, opts: { clock?: () => Date } = 
     quarantineDir: join(config.data_dir, 'quarantine'),
     quarantineKey: c.quarantineKey,
     clock: opts.clock,
+    busyTimeoutMs: opts.busyTimeoutMs,
   });
 }

@@ -19,6 +19,11 @@ export interface SqliteOptions {
   quarantineDir: string;
   quarantineKey: Buffer;
   clock?: () => Date;
+  /**
+   * How long a write waits for another writer's lock. better-sqlite3 waits synchronously (the
+   * event loop stalls), so keep it short: WAL readers never block, writers hold locks for ms.
+   */
+  busyTimeoutMs?: number;
 }
 
 type Db = Database.Database;
@@ -39,7 +44,7 @@ export class SqliteStore implements Store {
 
   static open(opts: SqliteOptions): SqliteStore {
     return guardSync(`open ${opts.file}`, () => {
-      const db = new Database(opts.file, { timeout: 5000 });
+      const db = new Database(opts.file, { timeout: opts.busyTimeoutMs ?? 2000 });
       try {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = FULL');

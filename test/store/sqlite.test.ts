@@ -138,6 +138,23 @@ test('a closed store answers PV_STORE_UNAVAILABLE on every call (the gateway tur
   }
 });
 
+test('a database locked by another writer (a maintenance script) is PV_STORE_UNAVAILABLE, then works again', async () => {
+  const c = await tempConfig();
+  const store = await openStore(c, { busyTimeoutMs: 50 });
+  await store.recordDecision(decision('tx-1', T0));
+  const other = new Database(join(c.config.data_dir, 'postvagt.sqlite'));
+  other.exec('BEGIN IMMEDIATE');
+  await assert.rejects(
+    store.recordIncident(incident('PV-20261129-LOCK01', T0), decision('tx-2', T0)),
+    (e: unknown) => e instanceof PvError && e.code === 'PV_STORE_UNAVAILABLE' && /SQLITE_BUSY/.test(e.message),
+  );
+  other.exec('ROLLBACK');
+  other.close();
+  await store.recordIncident(incident('PV-20261129-LOCK01', T0), decision('tx-2', T0));
+  assert.deepEqual((await store.listDecisions({})).map((d) => d.id), ['tx-1', 'tx-2']);
+  await store.close();
+});
+
 test('a data dir that cannot be created is PV_STORE_UNAVAILABLE at open', async () => {
   const c = await tempConfig();
   mkdirSync(c.config.data_dir, { recursive: true });
