@@ -9,6 +9,7 @@ import { startCapture, type CaptureMailbox } from './capture.ts';
 import { startListener, type Listener } from './ingress.ts';
 import { startNoticeWorker, type NoticeWorker } from './notices.ts';
 import { listenerTls } from './tls.ts';
+import { observedStore } from './observe.ts';
 import { PooledRoute, type UpstreamRoute } from './upstream.ts';
 import type { Detector, GatewayLogger, TxContext } from './transaction.ts';
 import { readFile } from 'node:fs/promises';
@@ -80,7 +81,7 @@ export async function startGateway(p: StartParams): Promise<Gateway> {
         routes.set(name, await makeRoute(name, { ...up, require_tls: false }, capture));
       } else routes.set(name, await makeRoute(name, up, parseSmtpUrl(up.url)));
     }
-    const ctx: TxContext = { store: p.store, logger: p.logger, clock, detector: makeDetector(p.loaded), policy: cfg.policy, notify: cfg.notify };
+    const ctx: TxContext = { store: observedStore(p.store), logger: p.logger, clock, detector: makeDetector(p.loaded), policy: cfg.policy, notify: cfg.notify };
     const dataDir = resolve(cfg.data_dir);
     for (const l of cfg.listeners) {
       const route = routes.get(l.upstream);

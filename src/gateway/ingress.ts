@@ -15,6 +15,8 @@ import type { UpstreamRoute, UpstreamTx } from './upstream.ts';
 import { decisionRow, incidentRow, type TxFacts } from './records.ts';
 import type { TlsMaterial } from './tls.ts';
 import { startFrontDoor } from './front-door.ts';
+import { observeUpstreamFailure } from './observe.ts';
+import { metrics } from '../web/metrics.ts';
 
 /** warm sessions per listener: each refill waits smtp-server's 100 ms, so ~10×WARM new connections/s */
 const WARM_SESSIONS = 64;
@@ -103,6 +105,7 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
       const up = await route.begin(from, params, rcpt);
       if (up.mailReply.code >= 300) {
         t.failed = mirror(up.mailReply, ctx.detector.mask);
+        observeUpstreamFailure(l.name, `${String(up.mailReply.code)[0]}xx`);
         await ctx.store.recordDecision(decisionRow(facts(s, t), 'upstream-fail', formatReply(t.failed), [], null));
         return null;
       }
@@ -110,7 +113,7 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
       return up.firstRcptReply;
     } catch (err) {
       if (!(err instanceof UpstreamError)) throw err;
-      t.failed = await upstreamFailed(ctx, facts(s, t), err.message);
+      t.failed = await upstreamFailed(ctx, facts(s, t), err);
       return null;
     }
   };
@@ -170,7 +173,7 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
         const r = first ?? await t.upstream!.rcpt(address.address).catch(async (err: unknown) => {
           if (!(err instanceof UpstreamError)) throw err;
           t.upstream = null;
-          t.failed = await upstreamFailed(ctx, facts(session, t), err.message);
+          t.failed = await upstreamFailed(ctx, facts(session, t), err);
           throw new Refusal(t.failed);
         });
         if (r.code >= 300) throw new Refusal(mirror(r, ctx.detector.mask));
@@ -179,7 +182,9 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
     onData(stream, session, callback) {
       const t = state.get(session.id);
       dataInFlight++;
+      const started = performance.now();
       const done = () => {
+        metrics.transactionSeconds.observe({ listener: l.name }, (performance.now() - started) / 1000);
         dataInFlight--;
         state.delete(session.id);
       };

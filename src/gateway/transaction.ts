@@ -16,6 +16,7 @@ import { UpstreamError, type Reply } from './smtp-client.ts';
 import type { UpstreamTx } from './upstream.ts';
 import { classify, decisionRow, incidentRow, noticeFor, stored, type TxFacts } from './records.ts';
 import { encodeField, prependField, rewriteFields } from './rewrite.ts';
+import { observeUpstreamFailure } from './observe.ts';
 
 export interface Detector {
   parse(header: Buffer): HeaderField[];
@@ -138,7 +139,7 @@ async function relay(ctx: TxContext, d: DataInput, head: Buffer, rest: Buffer, r
     });
   } catch (err) {
     await drain(d.stream);
-    if (err instanceof UpstreamError) throw new Refusal(await upstreamFailed(ctx, d.facts, err.message));
+    if (err instanceof UpstreamError) throw new Refusal(await upstreamFailed(ctx, d.facts, err));
     throw err;
   }
   d.facts.size = d.stream.byteLength ?? null;
@@ -148,6 +149,7 @@ async function relay(ctx: TxContext, d: DataInput, head: Buffer, rest: Buffer, r
     return reply;
   }
   const mirrored = mirror(answer, ctx.detector.mask);
+  observeUpstreamFailure(d.facts.listener, `${String(answer.code)[0]}xx`);
   await ctx.store.recordDecision(decisionRow(d.facts, 'upstream-fail', formatReply(mirrored), [], null));
   ctx.logger.warn({ event: 'upstream.fail', tx: d.facts.txId, code: answer.code, stage: 'data' });
   throw new Refusal(mirrored);
@@ -162,7 +164,9 @@ export function mirror(r: Reply, mask: (s: string) => string): SmtpReply {
 }
 
 /** upstream unreachable, timed out or TLS failed: a systemic incident and 451 quoting it */
-export async function upstreamFailed(ctx: TxContext, facts: TxFacts, detail: string): Promise<SmtpReply> {
+export async function upstreamFailed(ctx: TxContext, facts: TxFacts, err: UpstreamError): Promise<SmtpReply> {
+  const detail = err.message;
+  observeUpstreamFailure(facts.listener, err.kind);
   const id = incidentId(ctx.clock());
   const reply = upstreamTempfailReply(id, ctx.detector.mask(detail));
   const wire = formatReply(reply);

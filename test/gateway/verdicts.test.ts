@@ -143,3 +143,24 @@ test('capture mailbox as upstream: a clean mail is stored by store.capture()', a
     await g.stop();
   }
 });
+
+test('metrics: a refused and a relayed mail are counted by action, the finding by header, never with the number', async () => {
+  const { metrics } = await import('../../src/web/metrics.ts');
+  const count = async (action: string) =>
+    (await metrics.transactions.get()).values.find((v) => v.labels.action === action && v.labels.listener === 'outbound')?.value ?? 0;
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port });
+  try {
+    const [rejects, passes] = [await count('reject'), await count('pass')];
+    assert.match(await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`), /^550 /);
+    assert.match(await send(g.port, 'Subject: ok\r\n\r\nbody'), /^250 /);
+    assert.equal(await count('reject'), rejects + 1);
+    assert.equal(await count('pass'), passes + 1);
+    const text = await metrics.registry.metrics();
+    assert.match(text, /postvagt_findings_total\{header="Subject",kind="cpr"\} [1-9]/);
+    assert.ok(!text.includes('220754'));
+  } finally {
+    await g.stop();
+    await up.close();
+  }
+});
