@@ -106,8 +106,14 @@ function measures(f: BreachFacts): Block[] {
 }
 
 function appendix(f: BreachFacts): Block[] {
-  if (f.lost.mails === 0) return [];
+  const months = [...f.byMonth.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  const perMonth: Block[] = months.length > 1
+    ? [{ kind: 'h2', text: 'Bilag: Fordeling pr. måned', gloss: 'Appendix: by month' },
+      { kind: 'table', head: ['Måned', 'Sendt med CPR i klar tekst', 'Tabt uden besked'], rows: months.map(([m, [s, l]]) => [m, n(s), n(l)]) }]
+    : [];
+  if (f.lost.mails === 0) return perMonth;
   return [
+    ...perMonth,
     { kind: 'h2', text: 'Bilag: Årsager til tabte mails', gloss: 'Appendix: causes of lost mail' },
     { kind: 'table', head: ['Årsag (fra loggen)', 'Antal'], rows: topEntries(f.lost.reasons, 15).map(([r, c]) => [r, n(c)]) },
     { kind: 'p', text: `Fordelt på kilde (by source): ${topEntries(f.lost.bySource, 5).map(([s, c]) => `${s} ${n(c)}`).join(', ')}.` },

@@ -39,7 +39,12 @@ export function computeFacts(input: BreachInput): BreachFacts {
   const facts: BreachFacts = {
     input, sentInClear: empty(), receivedInClear: empty(), stopped: empty(),
     lost: { mails: 0, withCprInSubject: 0, domains: new Map(), reasons: new Map(), bySource: new Map() },
-    first: null, last: null,
+    byMonth: new Map(), first: null, last: null,
+  };
+  const month = (t: string, i: 0 | 1) => {
+    const m = facts.byMonth.get(t.slice(0, 7)) ?? [0, 0];
+    m[i]++;
+    facts.byMonth.set(t.slice(0, 7), m);
   };
   const seen = (t: string) => {
     if (facts.first === null || t < facts.first) facts.first = t;
@@ -57,6 +62,7 @@ export function computeFacts(input: BreachInput): BreachFacts {
     const s = sets.get(cat)!;
     add(cat, d, s.prints, s.unkeyed);
     if (cat !== facts.stopped) seen(d.time);
+    if (cat === facts.sentInClear) month(d.time, 0);
   }
   for (const [cat, s] of sets) cat.persons = s.unkeyed.v && s.prints.size === 0 ? null : s.prints.size;
   for (const a of input.audits) {
@@ -68,6 +74,7 @@ export function computeFacts(input: BreachInput): BreachFacts {
       bump(facts.lost.reasons, item.reason.replace(/\s+/g, ' ').slice(0, 120));
       bump(facts.lost.bySource, a.source);
       seen(item.time);
+      month(item.time, 1);
     }
   }
   return facts;

@@ -42,6 +42,8 @@ export interface BreachFacts {
   stopped: Category;
   /** mails lost without notice, from audit outputs: the availability breach */
   lost: { mails: number; withCprInSubject: number; domains: Map<string, number>; reasons: Map<string, number>; bySource: Map<string, number> };
+  /** YYYY-MM → [sent in clear, lost without notice] */
+  byMonth: Map<string, [number, number]>;
   first: string | null;
   last: string | null;
 }

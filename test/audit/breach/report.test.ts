@@ -51,6 +51,7 @@ test('facts: sent in clear (pass/tag), received in clear, stopped; persons by di
   assert.equal(f.lost.mails, 2);
   assert.equal(f.lost.withCprInSubject, 1);
   assert.deepEqual([...f.lost.domains], [['region.dk', 1], ['skat.dk', 1]]);
+  assert.deepEqual([...f.byMonth], [['2026-11', [2, 2]]]);
   assert.equal(f.first, '2026-11-02T08:00:00.000Z');
   assert.equal(f.last, '2026-11-11T07:00:00.000Z');
 });
@@ -92,4 +93,16 @@ test('audit JSON that is not an audit output is refused with the file named (PV_
   for (const [text, why] of bad) {
     assert.throws(() => parseAuditJson('a.json', text), (e: unknown) => e instanceof PvError && e.code === 'PV_INPUT_FORMAT' && e.file === 'a.json' && why.test(e.message));
   }
+});
+
+test('a period over several months gets a per-month table (the municipality\'s six years)', () => {
+  const audit = parseAuditJson('p.json', JSON.stringify({ silent: [
+    { time: '2019-03-20T10:00:00Z', to: ['a@region.dk'], reason: 'header_checks DISCARD' },
+    { time: '2019-03-21T10:00:00Z', to: ['a@region.dk'], reason: 'header_checks DISCARD' },
+    { time: '2024-11-02T10:00:00Z', to: ['b@region.dk'], reason: 'header_checks DISCARD' },
+  ] }));
+  const md = buildBreachReport(input({ from: '2019-01-01', to: '2025-12-31', decisions: null, audits: [audit] }), 'md');
+  assert.match(md, /## Bilag: Fordeling pr\. måned/);
+  assert.match(md, /\| 2019-03 \| 0 \| 2 \|\n\| 2024-11 \| 0 \| 1 \|/);
+  assert.doesNotMatch(md, /Postvagts hændelseslog/);
 });
