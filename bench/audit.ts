@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { auditPostfix } from '../src/audit/postfix/index.ts';
+import { readLineBatches } from '../src/audit/input.ts';
 
 const TEMPLATE = 'fixtures/postfix/e2e-postfix-3.7.log';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -84,10 +85,27 @@ function grepSeconds(file: string): { seconds: number; count: number } {
 }
 
 /** Audit in a fresh child process, so its peak RSS is this run's alone. */
-function childAudit(file: string): { seconds: number; cpuSeconds: number; lines: number; maxRssMiB: number; silent: number; messages: number } {
+function runRead(file: string): { seconds: number; cpuSeconds: number; lines: number } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/audit.ts', '--child-read', file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child read failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function childAudit(file: string): { kept: number; seconds: number; cpuSeconds: number; lines: number; maxRssMiB: number; silent: number; messages: number } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/audit.ts', '--child', file], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`child audit failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
+}
+
+/** The floor: only reading and decoding lines (no parsing), to show how much is Node's I/O. */
+async function childRead(file: string): Promise<void> {
+  const t = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  let lines = 0;
+  for await (const batch of readLineBatches(file)) lines += batch.length;
+  const cpu = process.cpuUsage(cpu0);
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, lines }));
 }
 
 async function child(file: string): Promise<void> {
@@ -97,7 +115,8 @@ async function child(file: string): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const messages = Object.values(r.messages).reduce((a, b) => a + b, 0);
-  const out = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, lines: r.lines, maxRssMiB: process.resourceUsage().maxRSS / 1024, silent: r.silent.length, messages };
+  const kept = r.rows.length;
+  const out = { kept, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, lines: r.lines, maxRssMiB: process.resourceUsage().maxRSS / 1024, silent: r.silent.length, messages };
   process.stdout.write(JSON.stringify(out));
 }
 
@@ -114,13 +133,15 @@ async function main(): Promise<void> {
       const mib = statSync(file).size / (1 << 20);
       const g = grepSeconds(file);
       const a = childAudit(file);
+      const floor = runRead(file);
       const g2 = grepSeconds(file); // second grep: page cache is warm for both by now
       const grepS = Math.min(g.seconds, g2.seconds);
       rows.push(`${n.toLocaleString('en')} lines (${mib.toFixed(0)} MiB): `
         + `grep -c status=sent ${grepS.toFixed(2)} s (${Math.round(n / grepS).toLocaleString('en')} lines/s, ${g.count} matches); `
         + `auditPostfix ${a.seconds.toFixed(2)} s (${Math.round(a.lines / a.seconds).toLocaleString('en')} lines/s, ${a.messages} messages, ${a.silent} silent); `
         + `ratio audit/grep ${(a.seconds / grepS).toFixed(2)}× wall; audit CPU ${a.cpuSeconds.toFixed(2)} s `
-        + `(${Math.round(a.lines / a.cpuSeconds).toLocaleString('en')} lines per CPU-second); audit peak RSS ${a.maxRssMiB.toFixed(0)} MiB; `
+        + `(${Math.round(a.lines / a.cpuSeconds).toLocaleString('en')} lines per CPU-second); audit peak RSS ${a.maxRssMiB.toFixed(0)} MiB (keeping ${a.kept} problem rows and ${a.silent} silent items for the report); `
+        + `read+decode only (no parsing) ${floor.seconds.toFixed(2)} s wall, ${floor.cpuSeconds.toFixed(2)} s CPU; `
         + `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
       console.log(rows[rows.length - 1]);
       rmSync(file);
@@ -131,5 +152,6 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--child') await child(process.argv[3]);
+else if (process.argv[2] === '--child-read') await childRead(process.argv[3]);
 else if (process.argv[2] === '--generate') await generate(process.argv[3], Number(process.argv[4]));
 else await main();

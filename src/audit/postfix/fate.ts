@@ -72,31 +72,33 @@ function recipientFate(m: Msg, r: Rcpt | undefined, ending: Ending): [Fate, stri
   }
 }
 
+interface Acc { recipients: RecipientFate[]; fate?: Fate; reason: string }
+
+// module level, not a closure in finish(): tsx/esbuild wraps inner functions in a per-call __name()
+function add(acc: Acc, to: string, f: Fate, why: string): void {
+  acc.recipients.push({ to, fate: f, reason: why });
+  if (acc.fate === undefined || worseFate(f, acc.fate) !== acc.fate) { acc.fate = f; acc.reason = why; }
+}
+
 /** The final word on a message. Recipients the log never names (only counted) get to ''. */
 export function finish(m: Msg, ending: Ending): MessageFate {
-  const recipients: RecipientFate[] = [];
-  let fate: Fate | undefined;
-  let reason = '';
-  const add = (to: string, f: Fate, why: string) => {
-    recipients.push({ to, fate: f, reason: why });
-    if (fate === undefined || worseFate(f, fate) !== fate) { fate = f; reason = why; }
-  };
+  const acc: Acc = { recipients: [], reason: '' };
   for (const r of m.rcpts.values()) {
     const [f, why] = recipientFate(m, r, ending);
-    add(r.to, f, why);
+    add(acc, r.to, f, why);
   }
   const unnamed = Math.max((m.nrcpt ?? 0) - m.rcpts.size, m.rcpts.size === 0 ? 1 : 0);
   for (let i = 0; i < unnamed; i++) {
     const [f, why] = recipientFate(m, undefined, ending);
-    add('', f, why);
+    add(acc, '', f, why);
   }
   const out: MessageFate = {
     queue_id: m.qid,
     time: m.time,
     from: m.from ?? '',
-    recipients,
-    fate: fate ?? 'unknown',
-    reason,
+    recipients: acc.recipients,
+    fate: acc.fate ?? 'unknown',
+    reason: acc.reason,
   };
   if (m.subject !== undefined) out.subject = m.subject;
   return out;

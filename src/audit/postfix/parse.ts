@@ -98,20 +98,20 @@ export function parseLine(line: string): LogLine | null {
   return out;
 }
 
-/** value of `name=<…>` (addresses), or undefined */
-export function angleField(text: string, name: string, from = 0): string | undefined {
-  const i = text.indexOf(`${name}=<`, from);
+/** value of `from=<…>` (addresses) given the needle 'from=<', or undefined. Needles are constants: no per-line concatenation */
+export function angleField(text: string, needle: string, from = 0): string | undefined {
+  const i = text.indexOf(needle, from);
   if (i < 0) return undefined;
-  const s = i + name.length + 2;
+  const s = i + needle.length;
   const e = text.indexOf('>', s);
   return e < 0 ? undefined : text.slice(s, e);
 }
 
-/** value of `name=word` up to ',' or space, or undefined */
-export function wordField(text: string, name: string): string | undefined {
-  const i = text.indexOf(`${name}=`);
+/** value of `nrcpt=word` up to ',' or space given the needle 'nrcpt=', or undefined */
+export function wordField(text: string, needle: string): string | undefined {
+  const i = text.indexOf(needle);
   if (i < 0) return undefined;
-  const s = i + name.length + 1;
+  const s = i + needle.length;
   let e = s;
   while (e < text.length && text.charCodeAt(e) !== 44 && text.charCodeAt(e) !== 32) e++;
   return text.slice(s, e);
@@ -122,7 +122,7 @@ export interface Delivery { to: string; status: string; dsn: string; detail: str
 
 export function parseDelivery(text: string): Delivery | null {
   if (!text.startsWith('to=<')) return null;
-  const to = angleField(text, 'to') ?? '';
+  const to = angleField(text, 'to=<') ?? '';
   const si = text.indexOf(', status=');
   if (si < 0) return null;
   const s = si + 9;
@@ -131,7 +131,7 @@ export function parseDelivery(text: string): Delivery | null {
   const status = text.slice(s, e);
   const open = text.indexOf('(', e);
   const detail = open >= 0 ? text.slice(open + 1, text.endsWith(')') ? -1 : undefined) : '';
-  return { to, status, dsn: wordField(text, 'dsn') ?? '', detail };
+  return { to, status, dsn: wordField(text, ', dsn=') ?? '', detail };
 }
 
 /**
@@ -160,5 +160,5 @@ export function parseAction(text: string): ActionLine | null {
     subject = head.slice(16, f > 16 ? f : undefined);
   }
   const what = head.startsWith('header ') ? 'header_checks' : head.startsWith('body ') ? 'body_checks' : head.split(' ')[0];
-  return { action, what, subject, from: angleField(text, 'from', env), to: angleField(text, 'to', env), reason };
+  return { action, what, subject, from: angleField(text, 'from=<', env), to: angleField(text, ' to=<', env), reason };
 }

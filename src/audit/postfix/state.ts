@@ -20,8 +20,10 @@ const DELIVERY_AGENTS = new Set(['smtp', 'lmtp', 'local', 'virtual', 'pipe', 'er
 export class PostfixState {
   private open = new Map<string, Msg>();
   private sessions = new Map<string, Session>();
-  /** ids finished lately: late lines for them must not open a zombie message */
+  /** ids finished lately (a ring of RECENT): late lines for them must not open a zombie message */
   private recent = new Set<string>();
+  private ring: string[] = new Array<string>(RECENT).fill('');
+  private ringAt = 0;
   private noqueue = 0;
 
   /** `time` turns a line into an ISO timestamp; called only when a message or reject starts */
@@ -67,7 +69,7 @@ export class PostfixState {
       return;
     }
     if (t.startsWith('to=<') && DELIVERY_AGENTS.has(l.daemon)) return this.deliveryLine(m, l);
-    if (t.startsWith('uid=') || t.startsWith('from=<')) m.from ??= angleField(t, 'from');
+    if (t.startsWith('uid=') || t.startsWith('from=<')) m.from ??= angleField(t, 'from=<');
     else if (t.startsWith('message-id=')) return;
     else this.actionLine(m, l);
   }
@@ -75,8 +77,8 @@ export class PostfixState {
   private qmgrLine(m: Msg, t: string): void {
     if (t === 'removed') return this.done(m, 'removed');
     if (!t.startsWith('from=<')) return;
-    m.from = angleField(t, 'from');
-    const n = wordField(t, 'nrcpt');
+    m.from = angleField(t, 'from=<');
+    const n = wordField(t, 'nrcpt=');
     if (n !== undefined) m.nrcpt = Math.max(m.nrcpt ?? 0, Number.parseInt(n, 10) || 0);
     if (t.includes('status=expired')) {
       m.expired = true;
@@ -142,8 +144,12 @@ export class PostfixState {
 
   private done(m: Msg, ending: Ending): void {
     if (!this.open.delete(m.qid)) return;
+    // a ring, not Set-iteration order: deleting a Set's oldest entry rescans its holes each time
+    const old = this.ring[this.ringAt];
+    if (old !== '') this.recent.delete(old);
+    this.ring[this.ringAt] = m.qid;
+    this.ringAt = (this.ringAt + 1) % RECENT;
     this.recent.add(m.qid);
-    if (this.recent.size > RECENT) this.recent.delete(this.recent.values().next().value as string);
     this.emit(finish(m, ending));
   }
 
@@ -199,8 +205,8 @@ export class PostfixState {
       this.sessions.set(key, { msgs: [], permits: [], rejects: [] });
     } else if (l.text.startsWith('disconnect from ')) {
       const s = this.sessions.get(key);
-      const mail = wordField(l.text, 'mail');
-      const rcpt = wordField(l.text, 'rcpt');
+      const mail = wordField(l.text, ' mail=');
+      const rcpt = wordField(l.text, ' rcpt=');
       // "rcpt=3" or "rcpt=2/3" (accepted/total): only a one-transaction session can be apportioned
       if (s && s.msgs.length === 1 && mail !== undefined && mail.split('/')[0] === '1' && rcpt !== undefined) {
         const m = s.msgs[0];

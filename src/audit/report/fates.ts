@@ -3,7 +3,7 @@
 import type { Fate } from '../types.ts';
 
 export const FATE_TEXT: Record<Fate, string> = {
-  silently_dropped: 'lost, and nobody was told (discard rule, postsuper -d, discard transport, milter)',
+  silently_dropped: 'lost, and nobody was told (discarded by a rule or transport, or deleted from the queue)',
   bounced_no_notice: 'refused by the next hop, and no notice went back (e.g. null sender)',
   expired_no_notice: 'gave up after retrying, and no notice went back',
   held_pending: 'still on hold at the end of the logs: someone must release or return it',
