@@ -3,12 +3,12 @@
 // Everything shown comes from the store, which holds masked data only (invariant 2).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { LoadedConfig } from '../config/load.ts';
-import { maskText } from '../detect/index.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import { incidentJson, parseIncidentQuery, parseStatusChange } from './api.ts';
 import { Authenticator, cookieValue, SESSION_COOKIE, SESSION_SECONDS } from './auth.ts';
 import { metrics } from './metrics.ts';
+import { showMail } from './show-mail.ts';
 import { capturedMessagePage, capturedPage, CSS, incidentsPage, loginPage, notFoundPage } from './pages.ts';
 
 export interface WebParams {
@@ -180,10 +180,9 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
     const message = Number.isInteger(id) ? (await ctx.store.listCaptured(1000)).find((m) => m.id === id) : undefined;
     const raw = message ? await ctx.store.readCaptured(id) : null;
     if (!message || !raw) return reply.code(404).send(notFoundPage(user));
-    const limit = 64 * 1024;
-    // delivered mail may carry numbers in its body; the page masks them like every other view
-    const maskedText = maskText(raw.subarray(0, limit).toString('utf8'));
-    return reply.send(capturedMessagePage({ message, maskedText, truncated: raw.length > limit, user }));
+    // delivered mail may carry numbers in headers and body; shown masked like every other view
+    const shown = showMail(raw);
+    return reply.send(capturedMessagePage({ message, maskedText: shown.text, truncated: shown.truncated, user }));
   }));
   app.setNotFoundHandler(async (_req, reply) => reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(null)));
 }
