@@ -12,18 +12,27 @@ import { DEFAULT_SCANNED_HEADERS } from '../config/schema.ts';
  * writes raw Latin-1/Windows-1252. Valid UTF-8 is read as UTF-8, anything else as Latin-1.
  */
 function octetsToText(latin1: string): string {
-  if (!/[\x80-\xff]/.test(latin1) || /[^\x00-\xff]/.test(latin1)) return latin1;
+  if (!NON_ASCII.test(latin1) || /[^\x00-\xff]/.test(latin1)) return latin1;
   const bytes = Buffer.from(latin1, 'latin1');
   return isUtf8(bytes) ? bytes.toString('utf8') : latin1;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Strip leading and trailing WSP/CR/LF without a regex (this runs for every field). */
+function trimWsp(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
+  for (let c = s.charCodeAt(b - 1); b > a && (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a); c = s.charCodeAt(b - 1)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
 function field(name: string, raw: string): HeaderField {
-  const colon = raw.indexOf(':');
+  let value = raw.slice(raw.indexOf(':') + 1);
   // Unfolding (RFC 5322 §2.2.3): remove each CRLF (or bare LF) that precedes whitespace.
-  const unfolded = raw
-    .slice(colon + 1)
-    .replace(/\r?\n(?=[ \t])/g, '')
-    .replace(/^[ \t]+|[ \t\r\n]+$/g, '');
+  if (value.includes('\n')) value = value.replace(/\r?\n(?=[ \t])/g, '');
+  const unfolded = trimWsp(value);
   return { name, raw, unfolded, decoded: decodeHeaderValue(octetsToText(unfolded)) };
 }
 
@@ -32,6 +41,8 @@ function field(name: string, raw: string): HeaderField {
  * fields. Lines that are neither a field nor a continuation (an mbox `From ` line, junk) are
  * skipped, never fatal. A continuation before any field is ignored.
  */
+const FIELD_NAME = /([\x21-\x39\x3b-\x7e]+)[ \t]*:/y;
+
 export function parseHeaderBlock(raw: Buffer | string): HeaderField[] {
   const text = typeof raw === 'string' ? raw : raw.toString('latin1');
   const fields: HeaderField[] = [];
@@ -40,21 +51,22 @@ export function parseHeaderBlock(raw: Buffer | string): HeaderField[] {
   let pos = 0;
   let lineEnd = 0;
   const flush = (end: number): void => {
-    if (start >= 0) fields.push(field(name, text.slice(start, end).replace(/\r$/, '')));
+    if (start >= 0) fields.push(field(name, text.slice(start, end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end)));
     start = -1;
   };
   while (pos < text.length) {
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = text.length;
-    const line = text.slice(pos, nl).replace(/\r$/, '');
-    if (line === '') break; // RFC 5322 §2.1: the empty line ends the header section
-    const c = line.charCodeAt(0);
+    const lineEndsCr = nl > pos && text.charCodeAt(nl - 1) === 0x0d;
+    if (nl === pos || (lineEndsCr && nl - 1 === pos)) break; // RFC 5322 §2.1: the empty line ends the header section
+    const c = text.charCodeAt(pos);
     if (c === 0x20 || c === 0x09) {
       if (start >= 0) lineEnd = nl;
     } else {
       flush(lineEnd);
       // field-name = 1*ftext (printable ASCII except ':'); obsolete WSP before ':' allowed (§4.5.3)
-      const m = /^([\x21-\x39\x3b-\x7e]+)[ \t]*:/.exec(line);
+      FIELD_NAME.lastIndex = pos;
+      const m = FIELD_NAME.exec(text);
       if (m) {
         name = m[1];
         start = pos;

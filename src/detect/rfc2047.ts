@@ -17,43 +17,63 @@ interface Piece {
 
 /** Q encoding (RFC 2047 §4.2): `_` is a space, `=XX` an octet; a broken `=` stays literal. */
 function decodeQ(text: string): Buffer {
-  const out: number[] = [];
+  const out = Buffer.allocUnsafe(text.length);
+  let o = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x5f) out.push(0x20);
-    else if (c === 0x3d && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+    const h = c === 0x3d && i + 2 < text.length ? hex(text.charCodeAt(i + 1)) * 16 + hex(text.charCodeAt(i + 2)) : -1;
+    if (c === 0x5f) out[o++] = 0x20;
+    else if (h >= 0) {
+      out[o++] = h;
       i += 2;
-    } else out.push(c & 0xff);
+    } else out[o++] = c & 0xff;
   }
-  return Buffer.from(out);
+  return out.subarray(0, o);
+}
+
+/** Value of a hex digit, or a large negative number so any sum with it stays negative. */
+function hex(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1000;
 }
 
 /** B encoding (RFC 2047 §4.1): base64; missing padding and stray characters are tolerated. */
 function decodeB(text: string): Buffer {
-  return Buffer.from(text.replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
+  return Buffer.from(/^[A-Za-z0-9+/]*=*$/.test(text) ? text : text.replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
 }
 
-/** Bytes in a charset → text. Unknown charsets fall back to UTF-8 if valid, else Latin-1. */
+const known = new Map<string, boolean>();
+
+/** Bytes in a charset → text. Unknown charsets fall back to UTF-8 if valid, else Windows-1252. */
 export function decodeCharset(bytes: Buffer, charset: string): string {
   const cs = charset.toLowerCase();
-  if (cs !== 'utf-8' && cs !== 'utf8' && iconv.encodingExists(cs)) return iconv.decode(bytes, cs);
-  if (cs === 'utf-8' || cs === 'utf8' || isUtf8(bytes)) return bytes.toString('utf8');
-  return iconv.decode(bytes, 'windows-1252');
+  if (cs === 'utf-8' || cs === 'utf8' || cs === 'us-ascii') return bytes.toString('utf8');
+  if (cs === 'iso-8859-1' || cs === 'latin1') return bytes.toString('latin1');
+  let exists = known.get(cs);
+  if (exists === undefined) {
+    exists = iconv.encodingExists(cs);
+    if (known.size < 256) known.set(cs, exists);
+  }
+  if (exists) return iconv.decode(bytes, cs);
+  return isUtf8(bytes) ? bytes.toString('utf8') : iconv.decode(bytes, 'windows-1252');
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function split(value: string): Piece[] {
   const pieces: Piece[] = [];
   let at = 0;
   for (const m of value.matchAll(ENCODED_WORD)) {
     const idx = m.index ?? 0;
-    if (idx > at) pieces.push({ text: value.slice(at, idx), charset: '', bytes: Buffer.alloc(0) });
+    if (idx > at) pieces.push({ text: value.slice(at, idx), charset: '', bytes: EMPTY });
     const charset = m[1].split('*')[0];
     const bytes = m[2] === 'B' || m[2] === 'b' ? decodeB(m[3]) : decodeQ(m[3]);
     pieces.push({ text: null, charset, bytes });
     at = idx + m[0].length;
   }
-  if (at < value.length) pieces.push({ text: value.slice(at), charset: '', bytes: Buffer.alloc(0) });
+  if (at < value.length) pieces.push({ text: value.slice(at), charset: '', bytes: EMPTY });
   return pieces;
 }
 
@@ -82,7 +102,7 @@ export function decodeWords(value: string): string {
       run.push(next.bytes);
       j = next === gap ? j + 1 : j + 2;
     }
-    out += decodeCharset(Buffer.concat(run), p.charset);
+    out += decodeCharset(run.length === 1 ? run[0] : Buffer.concat(run), p.charset);
     i = j - 1;
   }
   return out;
@@ -92,5 +112,7 @@ export function decodeWords(value: string): string {
 export function decodeHeaderValue(value: string): string {
   const decoded = decodeWords(value);
   // NFKC (UAX #15) only where it can change something: ASCII is already normal
-  return /[^\x00-\x7f]/.test(decoded) ? decoded.normalize('NFKC') : decoded;
+  return NON_ASCII.test(decoded) ? decoded.normalize('NFKC') : decoded;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;

@@ -36,7 +36,7 @@ function load(text: string): Uint16Array {
     loadedPairs = new Uint32Array(buf.buffer, 0, n >> 1);
     if (n <= KEEP_MAX) [scratch, units, pairs] = [buf, a, loadedPairs];
   }
-  if (n < 32 || !LITTLE_ENDIAN) for (let i = 0; i < n; i++) a[i] = text.charCodeAt(i);
+  if (n < 128 || !LITTLE_ENDIAN) for (let i = 0; i < n; i++) a[i] = text.charCodeAt(i);
   else buf.write(text, 0, 'utf16le');
   return a;
 }
