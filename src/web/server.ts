@@ -9,7 +9,7 @@ import { incidentJson, parseIncidentQuery, parseStatusChange } from './api.ts';
 import { Authenticator, cookieValue, SESSION_COOKIE, SESSION_SECONDS } from './auth.ts';
 import { metrics } from './metrics.ts';
 import { showMail } from './show-mail.ts';
-import { capturedMessagePage, capturedPage, CSS, incidentsPage, loginPage, notFoundPage } from './pages.ts';
+import { capturedMessagePage, capturedPage, CSS, esc, incidentsPage, loginPage, notFoundPage } from './pages.ts';
 
 export interface WebParams {
   loaded: LoadedConfig;
@@ -160,7 +160,7 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
   app.get('/incidents', page(async (req, reply, user) => {
     const query = req.query as Record<string, string | undefined>;
     const q = parseIncidentQuery(query);
-    if (!q.ok) return reply.code(400).send(incidentsPage({ incidents: [], now: ctx.now(), filter: {}, user }).replace('<table>', `<p class="error">${q.error}</p><table>`));
+    if (!q.ok) return reply.code(400).send(incidentsPage({ incidents: [], now: ctx.now(), filter: {}, user }).replace('<table>', `<p class="error">${esc(q.error)}</p><table>`));
     return reply.send(incidentsPage({ incidents: await ctx.store.listIncidents(q.filter), now: ctx.now(), filter: query, user }));
   }));
   app.post('/incidents/:id/status', page(async (req, reply, user) => {
