@@ -9,9 +9,14 @@ import { join, resolve } from 'node:path';
 import { parseRegexpTable, firstMatch } from '../../../src/audit/config/tables.ts';
 import { PROBES, CONTROL } from '../../../src/audit/config/probes.ts';
 
+// postmap needs a main.cf; an empty one of our own keeps the test off the system's /etc/postfix
+const CONF = mkdtempSync(join(tmpdir(), 'pv-postmap-conf-'));
+writeFileSync(join(CONF, 'main.cf'), '');
+process.on('exit', () => rmSync(CONF, { recursive: true, force: true }));
+
 function postmap(table: string, key: string): string {
   try {
-    return execFileSync('postmap', ['-q', key, `regexp:${table}`], { encoding: 'utf8' }).trim();
+    return execFileSync('postmap', ['-c', CONF, '-q', key, `regexp:${table}`], { encoding: 'utf8' }).trim();
   } catch (err) {
     if ((err as { status?: number }).status === 1) return ''; // not found
     throw err;
