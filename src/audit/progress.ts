@@ -7,7 +7,7 @@ export interface Progress { onProgress?: (p: InputProgress) => void; done(): voi
 
 export function progressBar(stream: Writable & { isTTY?: boolean }, now: () => number = Date.now): Progress {
   if (!stream.isTTY) return { done() {} };
-  let last = 0;
+  let last = -Infinity;
   let drawn = false;
   return {
     onProgress(p) {
