@@ -12,6 +12,20 @@ export interface HeaderSplit {
   overflow: boolean;
 }
 
+/** the client went away before the end of DATA: what was read is incomplete and must not be committed */
+export class ClientGone extends Error {
+  constructor() {
+    super('the client closed the connection before the end of DATA');
+    this.name = 'ClientGone';
+  }
+}
+
+// smtp-server destroys the DATA stream (without 'end') when the client disconnects or times out
+// mid-message; a stream that ended normally has readableEnded set.
+function checkGone(stream: Readable): void {
+  if (stream.destroyed && !stream.readableEnded) throw new ClientGone();
+}
+
 function waitReadable(stream: Readable): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
@@ -19,7 +33,9 @@ function waitReadable(stream: Readable): Promise<void> {
       stream.off('end', ok);
       stream.off('close', ok);
       stream.off('error', done);
-      if (err) reject(err);
+      // the DATA stream's only error is smtp-server's "connection closed before the message was
+      // received in full" (ECONNECTION): the client is gone
+      if (err) reject(new ClientGone());
       else resolve();
     };
     const ok = () => done();
@@ -49,7 +65,8 @@ export async function readHeaderBlock(stream: Readable, max: number): Promise<He
   for (;;) {
     const chunk = stream.read() as Buffer | null;
     if (chunk === null) {
-      if (stream.readableEnded || stream.destroyed) return { header: buf, rest: Buffer.alloc(0), overflow: false };
+      checkGone(stream);
+      if (stream.readableEnded) return { header: buf, rest: Buffer.alloc(0), overflow: false };
       await waitReadable(stream);
       continue;
     }
@@ -72,7 +89,8 @@ export async function* chunks(stream: Readable): AsyncGenerator<Buffer> {
       yield chunk;
       continue;
     }
-    if (stream.readableEnded || stream.destroyed) return;
+    checkGone(stream);
+    if (stream.readableEnded) return;
     await waitReadable(stream);
   }
 }

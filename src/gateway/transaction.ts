@@ -10,7 +10,7 @@ import type { DecisionAction, Store } from '../store/types.ts';
 import { decide } from '../policy/decide.ts';
 import { formatReply, headerTooLargeReply, quarantinedReply, upstreamTempfailReply } from '../notify/replies.ts';
 import { incidentId } from '../store/ids.ts';
-import { chunks, drain, readHeaderBlock } from './body.ts';
+import { ClientGone, chunks, drain, readHeaderBlock } from './body.ts';
 import { Refusal } from './adapter.ts';
 import { UpstreamError, type Reply } from './smtp-client.ts';
 import type { UpstreamTx } from './upstream.ts';
@@ -50,6 +50,21 @@ export interface DataInput {
 
 /** the whole DATA phase; resolves to the 250 reply, throws Refusal for a deliberate non-250 */
 export async function runData(ctx: TxContext, d: DataInput): Promise<SmtpReply> {
+  try {
+    return await decideAndAct(ctx, d);
+  } catch (err) {
+    if (!(err instanceof ClientGone)) throw err;
+    // Not our fault and nobody to answer: the upstream connection was dropped before its final dot
+    // (so it discards the partial mail); the row says what happened (invariant 3), no incident.
+    await d.upstream.abort();
+    const reply: SmtpReply = { code: 421, enhanced: '4.4.2', text: 'client closed the connection before the end of DATA; nothing was relayed' };
+    await ctx.store.recordDecision(decisionRow(d.facts, 'tempfail', formatReply(reply), [], null));
+    ctx.logger.info({ event: 'smtp.refused', tx: d.facts.txId, reason: 'client gone mid-DATA' });
+    throw new Refusal(reply);
+  }
+}
+
+async function decideAndAct(ctx: TxContext, d: DataInput): Promise<SmtpReply> {
   const split = await readHeaderBlock(d.stream, d.maxHeaderSize);
   if (split.overflow) {
     await drain(d.stream);
@@ -138,6 +153,7 @@ async function relay(ctx: TxContext, d: DataInput, head: Buffer, rest: Buffer, r
       await ctx.store.ping();
     });
   } catch (err) {
+    if (err instanceof ClientGone) throw err;
     await drain(d.stream);
     if (err instanceof UpstreamError) throw new Refusal(await upstreamFailed(ctx, d.facts, err));
     throw err;

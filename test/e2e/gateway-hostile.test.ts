@@ -10,7 +10,7 @@ let sink: SmtpSink;
 let g: Running;
 
 before(async () => {
-  sink = await startSmtpSink();
+  sink = await startSmtpSink({ capture: true });
   g = await startTestGateway({ upstreamPort: sink.port, over: { listener: { max_header_size: 256 * 1024, socket_timeout_ms: 800 } } });
 });
 after(async () => {
@@ -93,11 +93,26 @@ test('slowloris: a client that stops mid-DATA is timed out, nothing is relayed, 
   await c.envelope();
   c.write('DATA\r\n');
   await c.expect(/^354 /m);
-  c.write('Subject: slow\r\n\r\nfirst line of a body that never ends\r\n');
+  c.write('Subject: slowloris\r\n\r\nfirst line of a body that never ends\r\n');
   await c.expect(/^421 /m, 5000);
-  const before = g.store.decisions.filter((d) => d.action === 'pass').length;
   await stillServes();
-  assert.equal(g.store.decisions.filter((d) => d.action === 'pass').length, before + 1);
+  const arrived = (await sink.messages()).join('\n');
+  assert.match(arrived, /Subject: still here/, 'the sink does capture');
+  assert.doesNotMatch(arrived, /Subject: slowloris/, 'a truncated message must never be committed upstream');
+  assert.ok(g.store.decisions.some((d) => d.action === 'tempfail' && d.reply.startsWith('421 4.4.2')), JSON.stringify(g.store.decisions.map((d) => d.reply.slice(0, 30))) + JSON.stringify(g.logs.slice(-3)));
+});
+
+test('client disconnects mid-DATA: the partial message is not committed upstream', async () => {
+  const c = await RawClient.connect(g.port);
+  await c.envelope();
+  c.write('DATA\r\n');
+  await c.expect(/^354 /m);
+  c.write('Subject: cut off\r\n\r\n' + 'half a body\r\n'.repeat(500));
+  await new Promise((r) => setTimeout(r, 150));
+  c.close();
+  await new Promise((r) => setTimeout(r, 300));
+  await stillServes();
+  assert.doesNotMatch((await sink.messages()).join('\n'), /Subject: cut off/);
 });
 
 test('relay from outside relay.networks: 554 5.7.1 at RCPT (no open relay)', async () => {
