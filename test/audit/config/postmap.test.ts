@@ -14,9 +14,9 @@ const CONF = mkdtempSync(join(tmpdir(), 'pv-postmap-conf-'));
 writeFileSync(join(CONF, 'main.cf'), '');
 process.on('exit', () => rmSync(CONF, { recursive: true, force: true }));
 
-function postmap(table: string, key: string): string {
+function postmap(table: string, key: string, type = 'regexp'): string {
   try {
-    return execFileSync('postmap', ['-c', CONF, '-q', key, `regexp:${table}`], { encoding: 'utf8' }).trim();
+    return execFileSync('postmap', ['-c', CONF, '-q', key, `${type}:${table}`], { encoding: 'utf8' }).trim();
   } catch (err) {
     if ((err as { status?: number }).status === 1) return ''; // not found
     throw err;
@@ -46,5 +46,32 @@ test('glibc \\d trap: postmap agrees that /\\d{6}-?\\d{4}/ never matches a CPR o
   for (const key of ['Subject: Vedr. 010190-1234', 'Subject: dddddd-dddd']) {
     assert.equal(postmap(file, key), '');
     assert.equal(firstMatch(rules, key).rule, null, key);
+  }
+});
+
+// Rules people really write for CPR numbers, as pcre: tables (Debian's postfix-pcre)
+const PCRE_RULES = [
+  '/^Subject:.*\\d{6}-?\\d{4}/ DISCARD cpr',
+  '/^Subject:.*\\b\\d{6}[- ]?\\d{4}\\b/ REJECT 5.7.1 cpr',
+  '/^Subject:.*[0-9]{10}/i HOLD case-sensitive',
+  '/(?i)^subject:.*cpr|\\d{6}-\\d{4}/ WARN inline option',
+  '/^Subject:.*=\\?utf-8\\?[BQ]\\?/ REJECT encoded subjects',
+  '!/^Subject:.*\\d{4}/ DUNNO negated',
+  '/^Subject: (?:\\S+ ){2}\\d{6} # date part\n  -?\\d{4}/x REJECT extended',
+];
+
+test('pcre: rules — our first match = postmap -q pcre: for every probe subject', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-postmap-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [i, rule] of PCRE_RULES.entries()) {
+    const file = join(dir, `r${i}.pcre`);
+    writeFileSync(file, `${rule}\n`);
+    const rules = parseRegexpTable('pcre', file, readFileSync(file, 'utf8'), () => {});
+    assert.equal(rules.length, 1, rule);
+    for (const p of [...PROBES, CONTROL]) {
+      const ours = firstMatch(rules, p.header).rule;
+      const want = postmap(file, p.header, 'pcre');
+      assert.equal(ours ? `${ours.action} ${ours.text}`.trim() : '', want, `${rule} on ${p.label}: ${p.header}`);
+    }
   }
 });
