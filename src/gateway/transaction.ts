@@ -44,7 +44,7 @@ export interface DataInput {
   arrival: Date;
   maxHeaderSize: number;
   upstream: UpstreamTx;
-  stream: Readable & { byteLength?: number };
+  stream: Readable & { byteLength?: number; sizeExceeded?: boolean };
   signal: AbortSignal;
 }
 
@@ -149,12 +149,19 @@ async function relay(ctx: TxContext, d: DataInput, head: Buffer, rest: Buffer, r
   try {
     answer = await d.upstream.data(head, rest, chunks(d.stream), async () => {
       if (d.signal.aborted) throw d.signal.reason;
+      // smtp-server answers 552 itself for a message over SIZE, whatever we do: never let the
+      // upstream commit a mail the client is told was refused
+      if (d.stream.sizeExceeded) throw new Refusal({ code: 552, enhanced: '5.3.4', text: 'Message too big / Mailen er for stor' });
       // Invariant 3: never let the upstream commit a mail the store could not record.
       await ctx.store.ping();
     });
   } catch (err) {
     if (err instanceof ClientGone) throw err;
     await drain(d.stream);
+    if (err instanceof Refusal) {
+      await ctx.store.recordDecision(decisionRow(d.facts, 'reject', formatReply(err.reply), [], null));
+      throw err;
+    }
     if (err instanceof UpstreamError) throw new Refusal(await upstreamFailed(ctx, d.facts, err));
     throw err;
   }

@@ -126,3 +126,16 @@ test('relay from outside relay.networks: 554 5.7.1 at RCPT (no open relay)', asy
     await closed.stop();
   }
 });
+
+test('message over max_message_size: 552, and the upstream never commits it', async () => {
+  const small = await startTestGateway({ upstreamPort: sink.port, over: { listener: { max_message_size: 4096 } } });
+  try {
+    const c = await RawClient.connect(small.port);
+    await c.envelope();
+    assert.match(await c.data(`Subject: too big\r\n\r\n${'0123456789abcdef\r\n'.repeat(1000)}`), /^552 /);
+    c.close();
+    assert.doesNotMatch((await sink.messages()).join('\n'), /Subject: too big/);
+  } finally {
+    await small.stop();
+  }
+});
