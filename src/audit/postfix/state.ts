@@ -191,6 +191,11 @@ export class PostfixState {
   private noqueueLine(l: LogLine): void {
     const a = parseAction(l.text);
     if (!a) return;
+    if (l.daemon !== 'smtpd') {
+      // postscreen and friends: no smtpd session to join; emit at once so memory stays bounded
+      if (a.action === 'reject') this.emitRejects(a.from ?? '', [{ time: this.time(l), from: a.from ?? '', to: a.to ?? '', reason: a.reason }]);
+      return;
+    }
     const [, s] = this.sessionFor(l);
     if (a.action === 'permit' && a.to !== undefined) s.permits.push(a.to);
     else if (a.action === 'reject' || a.action === 'milter-reject') {
@@ -228,11 +233,14 @@ export class PostfixState {
     // rejects that never became part of a queued message: the client was told, per sender
     const byFrom = new Map<string, Session['rejects']>();
     for (const r of s.rejects) byFrom.set(r.from, [...(byFrom.get(r.from) ?? []), r]);
-    for (const [from, rs] of byFrom) {
-      this.emit({
-        queue_id: `NOQUEUE-${++this.noqueue}`, time: rs[0].time, from, fate: 'rejected_in_smtp', reason: rs[0].reason,
-        recipients: rs.map((r) => ({ to: r.to, fate: 'rejected_in_smtp' as const, reason: r.reason })),
-      });
-    }
+    for (const [from, rs] of byFrom) this.emitRejects(from, rs);
+  }
+
+  /** rejects that never became part of a queued message: the client was told */
+  private emitRejects(from: string, rs: Session['rejects']): void {
+    this.emit({
+      queue_id: `NOQUEUE-${++this.noqueue}`, time: rs[0].time, from, fate: 'rejected_in_smtp', reason: rs[0].reason,
+      recipients: rs.map((r) => ({ to: r.to, fate: 'rejected_in_smtp' as const, reason: r.reason })),
+    });
   }
 }

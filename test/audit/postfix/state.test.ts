@@ -83,3 +83,11 @@ test('held, then released (queue active) and delivered: not a loss', () => {
   ]);
   assert.equal(fates(ms)['22228888'], 'delivered');
 });
+
+test('postscreen NOQUEUE rejects are rejected_in_smtp at once (no smtpd session to wait for)', () => {
+  const ms = run([
+    'postfix/postscreen[4]: NOQUEUE: reject: RCPT from [203.0.113.9]:4711: 550 5.7.1 Service unavailable; client [203.0.113.9] blocked using zen.example; from=<spam@x.example>, to=<b@y.example>, proto=ESMTP, helo=<x>',
+  ]);
+  assert.equal(ms.length, 1);
+  assert.equal(ms[0].fate, 'rejected_in_smtp');
+});
