@@ -88,3 +88,17 @@ test('bin/postvagt report breach --help runs from the repository', () => {
   const out = execFileSync('bin/postvagt', ['report', 'breach', '--help'], { encoding: 'utf8' });
   assert.match(out, /postvagt report breach — draft a breach notification for Datatilsynet/);
 });
+
+test('report breach --config FILE: the store from data_dir, and notify.contact offered as the contact hint', async (t) => {
+  const dir = tmp(t);
+  const data = join(dir, 'data');
+  const store = await openStore(await loadConfig({ env: {}, cwd: dir, overrides: { data } }));
+  await store.recordDecision(rec('c1', '2026-11-02T08:00:00.000Z', 'pass', 'f1', 'a@region.dk'));
+  await store.close();
+  const cfg = join(dir, 'postvagt.yaml');
+  writeFileSync(cfg, `data_dir: ${data}\nnotify:\n  contact: "Servicedesk, tlf. 7070 1234"\n`);
+  const io = fakeIO(dir);
+  assert.equal(await main(['report', 'breach', '--from', '2026-11-01', '--to', '2026-11-30', '--config', cfg], io), 0, io.err());
+  assert.match(io.out(), /Kontaktperson for yderligere oplysninger: \[UDFYLDES: fx Servicedesk, tlf\. 7070 1234\]/);
+  assert.match(io.out(), /\(sent in clear\) \| 1 \| 1 \|/);
+});
