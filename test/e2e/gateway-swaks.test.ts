@@ -80,3 +80,18 @@ test('RFC 2047 B-encoded subject with a CPR number is decoded and caught', async
     await sink.stop();
   }
 });
+
+test('STARTTLS with the generated development certificate (through the front door): CPR caught over TLS', async () => {
+  const sink = await startSmtpSink({ capture: true });
+  const g = await startTestGateway({ upstreamPort: sink.port, over: { listener: { tls: { starttls: true } } } });
+  try {
+    const r = await swaks(g.port, ['--tls', '--from', 'a@kommune.example', '--to', 'b@example.org', '--header', 'Subject: Sag 220754-0181']);
+    assert.match(r.stdout, /TLS started with cipher TLSv1\.[23]/);
+    assert.match(r.stdout, /TLS peer DN="\/CN=postvagt\.localhost"/);
+    assert.match(replyLine(r.stdout, /^5\d\d/) ?? '', /^550 5\.7\.1 /);
+    assert.equal((await sink.messages()).length, 0);
+  } finally {
+    await g.stop();
+    await sink.stop();
+  }
+});
