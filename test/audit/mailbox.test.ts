@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { MboxSplitter } from '../../src/audit/mailbox/sources.ts';
 import {
   newSummary, readHeaderBlockFile, readHeaderBlockStream, scanMailbox, tally, type MessageResult,
 } from '../../src/audit/mailbox.ts';
@@ -129,4 +130,16 @@ test('a folder with no mailbox inside reads zero messages; a missing path is a P
   await mkdir(join(dir, 'empty'));
   assert.equal((await collect(join(dir, 'empty'))).summary.messages, 0);
   await assert.rejects(collect(join(dir, 'missing')), { code: 'PV_INPUT_UNREADABLE' });
+});
+
+test('mbox splitter: the same blocks whether fed whole or one character at a time', () => {
+  const mbox = '\nFrom a x\r\nSubject: 1\r\n fold\r\n\r\nbody\nFrom_ no\n>From q\n\nFrom b y\nSubject: 2\n\nFrom c z\nX: 3\n';
+  const whole = new MboxSplitter('m');
+  const all = [...whole.push(mbox), ...whole.end()].map((b) => b.text);
+  assert.deepEqual(all, ['Subject: 1\r\n fold\r\n', 'Subject: 2\n', 'X: 3\n']);
+  const bytewise = new MboxSplitter('m');
+  const pieces: string[] = [];
+  for (const ch of mbox) pieces.push(...bytewise.push(ch).map((b) => b.text));
+  pieces.push(...bytewise.end().map((b) => b.text));
+  assert.deepEqual(pieces, all);
 });

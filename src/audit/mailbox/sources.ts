@@ -31,31 +31,55 @@ export async function mailboxKind(path: string): Promise<MailboxKind> {
   throw new PvError('PV_INPUT_FORMAT', `${path} is neither a file nor a folder`, { file: path });
 }
 
-async function sortedEntries(dir: string): Promise<{ name: string; dir: boolean; file: boolean }[]> {
-  const out: { name: string; dir: boolean; file: boolean }[] = [];
+interface Entry {
+  name: string;
+  dir: boolean;
+  file: boolean;
+}
+
+async function sortedEntries(dir: string): Promise<Entry[]> {
+  const out: Entry[] = [];
   // symbolic links count as files: reading one that dangles is reported, not silently skipped
   for await (const e of await opendir(dir)) out.push({ name: e.name, dir: e.isDirectory(), file: e.isFile() || e.isSymbolicLink() });
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** A folder that cannot be listed becomes one unreadable "message", so the scan goes on. */
+async function listing(dir: string): Promise<{ entries: Entry[] } | { failed: SourceMessage }> {
+  try {
+    return { entries: await sortedEntries(dir) };
+  } catch (err) {
+    return { failed: { id: dir, read: () => Promise.reject(err) } };
+  }
 }
 
 /** Messages of a Maildir: cur/ and new/ (tmp/ holds unfinished deliveries), then .Sub folders. */
 export async function* maildirMessages(root: string): AsyncGenerator<SourceMessage> {
   for (const sub of ['cur', 'new']) {
     if (!(await isDir(join(root, sub)))) continue;
-    for (const e of await sortedEntries(join(root, sub))) {
+    const list = await listing(join(root, sub));
+    if ('failed' in list) {
+      yield list.failed;
+      continue;
+    }
+    for (const e of list.entries) {
       if (!e.file || e.name.startsWith('.')) continue;
       const path = join(root, sub, e.name);
       yield { id: path, read: () => readHeaderBlockFile(path) };
     }
   }
-  for (const e of await sortedEntries(root)) {
+  const list = await listing(root);
+  if ('failed' in list) return yield list.failed;
+  for (const e of list.entries) {
     if (e.dir && e.name.startsWith('.') && e.name !== '.' && e.name !== '..') yield* maildirMessages(join(root, e.name));
   }
 }
 
 /** Every *.eml file below `root`, depth first, in name order. */
 export async function* emlMessages(root: string): AsyncGenerator<SourceMessage> {
-  for (const e of await sortedEntries(root)) {
+  const list = await listing(root);
+  if ('failed' in list) return yield list.failed;
+  for (const e of list.entries) {
     const path = join(root, e.name);
     if (e.dir) yield* emlMessages(path);
     else if (e.file && /\.eml$/i.test(e.name)) yield { id: path, read: () => readHeaderBlockFile(path) };
@@ -70,56 +94,86 @@ function blockEnd(s: string, from: number): number {
   return crlf < 0 || lf < crlf ? lf + 1 : crlf + 1;
 }
 
+interface Block {
+  text: string;
+  truncated: boolean;
+}
+
+const NOT_MBOX = 'not an mbox file: this line should start with "From " (expected an mbox file, a Maildir or a folder of .eml files)';
+
 /**
- * Messages of an mbox file, streamed in chunks. Every line starting with `From ` begins a
- * message (mboxo/mboxrd writers quote such body lines as `>From `); bodies are skipped with a
- * native search for the next `\nFrom `, so only one header block is held at a time. The first
- * non-empty line must be a `From ` line, otherwise the file is not an mbox.
+ * Splits an mbox file, fed in chunks of Latin-1 text, into header blocks. Every line starting
+ * with `From ` begins a message (mboxo/mboxrd writers quote such body lines as `>From `);
+ * bodies are skipped with a native search for the next `\nFrom `, so only the current header
+ * block and a few bytes are held. The first non-empty line must be a `From ` line.
  */
+export class MboxSplitter {
+  private pending = '';
+  private state: 'start' | 'header' | 'body' = 'start';
+  constructor(private readonly path: string) {}
+
+  /** Feed one chunk; returns the header blocks it completed. */
+  push(chunk: string): Block[] {
+    this.pending += chunk;
+    const out: Block[] = [];
+    while (this.step(out));
+    return out;
+  }
+
+  /** End of input: the last header block, if the file ends inside one. */
+  end(): Block[] {
+    if (this.state === 'start' && this.pending.trim() !== '') this.notMbox(this.pending.length);
+    if (this.state !== 'header' || this.pending === '') return [];
+    const lineEnd = this.pending.indexOf('\n');
+    return [{ text: lineEnd < 0 ? '' : this.pending.slice(lineEnd + 1), truncated: false }];
+  }
+
+  private notMbox(at: number): never {
+    const line = this.pending.slice(0, at).split('\n').length;
+    throw new PvError('PV_INPUT_FORMAT', NOT_MBOX, { file: this.path, line });
+  }
+
+  /** One move of the state machine; false when it needs more input. */
+  private step(out: Block[]): boolean {
+    const p = this.pending;
+    if (this.state === 'start') {
+      const skipped = p.length - p.replace(/^[\r\n]+/, '').length;
+      if (p.length - skipped < 5) return false;
+      if (!p.startsWith('From ', skipped)) this.notMbox(skipped);
+      [this.pending, this.state] = [p.slice(skipped), 'header'];
+    } else if (this.state === 'header') {
+      const lineEnd = p.indexOf('\n');
+      const end = lineEnd < 0 ? -1 : blockEnd(p, lineEnd);
+      if (end < 0 && p.length <= MAX_HEADER_BYTES) return false;
+      const cut = end < 0 ? MAX_HEADER_BYTES : end;
+      out.push({ text: p.slice(lineEnd + 1, cut), truncated: end < 0 });
+      [this.pending, this.state] = [p.slice(cut), 'body'];
+    } else {
+      const next = p.indexOf('\nFrom ');
+      if (next < 0) {
+        this.pending = p.slice(-6); // a separator may straddle two chunks
+        return false;
+      }
+      [this.pending, this.state] = [p.slice(next + 1), 'header'];
+    }
+    return true;
+  }
+}
+
+/** Messages of an mbox file, streamed in chunks; `id` is `PATH#N`, N counting from 1. */
 export async function* mboxMessages(path: string): AsyncGenerator<SourceMessage> {
   const input = createReadStream(path, { encoding: 'latin1', highWaterMark: 256 * 1024 });
+  const splitter = new MboxSplitter(path);
   let n = 0;
-  let pending = '';
-  let state: 'start' | 'header' | 'body' = 'start';
-  const message = (block: string, truncated: boolean): SourceMessage => {
-    const bytes = Buffer.from(block, 'latin1');
-    return { id: `${path}#${++n}`, read: async () => ({ bytes, truncated }) };
+  const message = (b: Block): SourceMessage => {
+    const bytes = Buffer.from(b.text, 'latin1');
+    return { id: `${path}#${++n}`, read: async () => ({ bytes, truncated: b.truncated }) };
   };
   try {
     for await (const chunk of input as AsyncIterable<string>) {
-      pending += chunk;
-      for (;;) {
-        if (state === 'start') {
-          const trimmed = pending.replace(/^[\r\n]+/, '');
-          if (trimmed.length < 5) break;
-          if (!trimmed.startsWith('From ')) {
-            const line = pending.slice(0, pending.length - trimmed.length).split('\n').length;
-            throw new PvError('PV_INPUT_FORMAT', 'not an mbox file: this line should start with "From " (expected an mbox file, a Maildir or a folder of .eml files)', { file: path, line });
-          }
-          [pending, state] = [trimmed, 'header'];
-        } else if (state === 'header') {
-          const lineEnd = pending.indexOf('\n');
-          const end = lineEnd < 0 ? -1 : blockEnd(pending, lineEnd);
-          if (end < 0 && pending.length <= MAX_HEADER_BYTES) break;
-          const cut = end < 0 ? MAX_HEADER_BYTES : end;
-          yield message(pending.slice(lineEnd + 1, cut), end < 0);
-          [pending, state] = [pending.slice(cut), 'body'];
-        } else {
-          const next = pending.indexOf('\nFrom ');
-          if (next < 0) {
-            pending = pending.slice(-6); // a separator may straddle two chunks
-            break;
-          }
-          [pending, state] = [pending.slice(next + 1), 'header'];
-        }
-      }
+      for (const b of splitter.push(chunk)) yield message(b);
     }
-    if (state === 'header' && pending.length > 0) {
-      const lineEnd = pending.indexOf('\n');
-      yield message(lineEnd < 0 ? '' : pending.slice(lineEnd + 1), false);
-    } else if (state === 'start' && pending.trim() !== '') {
-      throw new PvError('PV_INPUT_FORMAT', 'not an mbox file: the first line should start with "From "', { file: path, line: 1 });
-    }
+    for (const b of splitter.end()) yield message(b);
   } finally {
     input.destroy();
   }
