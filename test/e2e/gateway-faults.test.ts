@@ -125,3 +125,45 @@ test('store cannot record a CPR reject: 451 4.3.0 instead of 550, nothing relaye
     await sink.stop();
   }
 });
+
+/** an upstream offering STARTTLS with a self-signed certificate; records whether each mail came over TLS */
+async function tlsUpstream(): Promise<{ port: number; secure: boolean[]; close(): Promise<void> }> {
+  const { SMTPServer } = await import('smtp-server');
+  const { developmentCertificate } = await import('../../src/gateway/tls.ts');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const cert = await developmentCertificate(await mkdtemp(join(tmpdir(), 'pv-up-tls-')));
+  const secure: boolean[] = [];
+  const server = new SMTPServer({
+    key: cert.key,
+    cert: cert.cert,
+    authOptional: true,
+    disabledCommands: ['AUTH'],
+    logger: false,
+    onData(stream, s, cb) {
+      stream.resume();
+      stream.on('end', () => (secure.push(s.secure), cb(null, 'Ok')));
+    },
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server.server, 'listening');
+  return { port: (server.server.address() as net.AddressInfo).port, secure, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+test('upstream STARTTLS: used whenever offered; an unverifiable certificate is a 4xx, never plaintext', async () => {
+  const up = await tlsUpstream();
+  const strict = await startTestGateway({ upstreamPort: up.port, over: { upstream: { require_tls: true } } });
+  const lax = await startTestGateway({ upstreamPort: up.port, over: { upstream: { verify_certificates: false } } });
+  try {
+    const refused = await swaks(strict.port, MAIL);
+    assert.match(replyLine(refused.stdout, /^4\d\d/) ?? '', /^451 4\.7\.5 /, refused.stdout);
+    const ok = await swaks(lax.port, MAIL);
+    assert.match(replyLine(ok.stdout, /^250 2/) ?? '', /^250 2\.0\.0 /, ok.stdout);
+    assert.deepEqual(up.secure, [true], 'delivered once, over TLS');
+  } finally {
+    await strict.stop();
+    await lax.stop();
+    await up.close();
+  }
+});
