@@ -1,7 +1,7 @@
 // Loads the one configuration: YAML file + POSTVAGT_* environment + command-line flags, validated
 // against the closed schema, semantic checks, secrets; the result is deep-frozen.
 // I/O: reads the config and key files; in development creates keys under data_dir/keys/.
-import { readFile } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -42,7 +42,7 @@ export async function loadConfig(p: LoadParams): Promise<LoadedConfig> {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw problemsError(parsed.error.issues.map((i) => fromIssue(i, raw)), file, source, origins);
   const config = resolvePaths(parsed.data, cwd);
-  const problems = semanticProblems(config);
+  const problems = [...semanticProblems(config), ...(await unreadableFiles(config))];
   if (problems.length > 0) throw problemsError(problems.map((x) => ({ ...x, message: `${formatPath(x.path)}: ${x.message}`, code: 'PV_CONFIG_INVALID' as const })), file, source, origins);
   const dataDir = config.data_dir;
   const hmacKey = loadSecret(
@@ -145,6 +145,27 @@ function originOf(path: KeyPath, key: string | undefined, origins: Origins): str
     if (hit) return hit;
   }
   return undefined;
+}
+
+/** Certificate and CA files are read later by the gateway; check now so the error has a line. */
+async function unreadableFiles(c: Config): Promise<Problem[]> {
+  const refs: { path: (string | number)[]; file: string | undefined }[] = [
+    ...c.listeners.flatMap((l, i) => [
+      { path: ['listeners', i, 'tls', 'cert_file'], file: l.tls.cert_file },
+      { path: ['listeners', i, 'tls', 'key_file'], file: l.tls.key_file },
+    ]),
+    ...Object.entries(c.upstreams).map(([name, u]) => ({ path: ['upstreams', name, 'ca_file'], file: u.ca_file })),
+  ];
+  const problems: Problem[] = [];
+  for (const r of refs) {
+    if (r.file === undefined) continue;
+    try {
+      await access(r.file, constants.R_OK);
+    } catch (err) {
+      problems.push({ path: r.path, message: `cannot read ${r.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+    }
+  }
+  return problems;
 }
 
 function resolvePaths(c: Config, cwd: string): Config {

@@ -2,8 +2,8 @@
 // (and every environment variable Postvagt reads) is documented there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../store/helpers.ts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { loadConfig } from '../../src/config/load.ts';
@@ -16,9 +16,12 @@ const DOC = readFileSync(new URL('../../docs/configuration.md', import.meta.url)
 test('the deployment example in docs/configuration.md is a valid production configuration', async () => {
   const example = /```yaml\n([\s\S]*?)```/.exec(DOC)?.[1];
   assert.ok(example, 'a yaml block');
-  const dir = mkdtempSync(join(tmpdir(), 'pv-doc-'));
+  const dir = tempDir('pv-doc-');
   const file = join(dir, 'postvagt.yaml');
-  writeFileSync(file, example);
+  // the example's certificate files, placed in the temp dir
+  mkdirSync(join(dir, 'tls'));
+  for (const f of ['gateway.crt', 'gateway.key', 'internal-ca.pem']) writeFileSync(join(dir, 'tls', f), 'PEM');
+  writeFileSync(file, example.replaceAll('/etc/postvagt/', `${dir}/`));
   const c = await loadConfig({ file, cwd: dir, env: { POSTVAGT_HMAC_KEY: 'ab'.repeat(32), POSTVAGT_QUARANTINE_KEY: 'cd'.repeat(32) } });
   assert.equal(c.config.mode, 'production');
   assert.deepEqual(c.config.listeners.map((l) => [l.name, l.direction, l.upstream]), [['outbound', 'outbound', 'to-internet'], ['inbound', 'inbound', 'to-exchange']]);

@@ -2,8 +2,8 @@
 // file, the key path and the line. Real files in temp dirs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../store/helpers.ts';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, redactedConfig } from '../../src/config/load.ts';
 import { PvError, describeError } from '../../src/errors.ts';
@@ -12,7 +12,7 @@ const HEX_A = 'a'.repeat(64);
 const HEX_B = 'b'.repeat(64);
 
 function dir(): string {
-  return mkdtempSync(join(tmpdir(), 'pv-config-'));
+  return tempDir('pv-config-');
 }
 
 function yamlFile(d: string, text: string): string {
@@ -191,6 +191,16 @@ test('production with STARTTLS needs certificate files', async () => {
   const f = yamlFile(d, `mode: production\n${BASE}`);
   const err = await failure({ file: f, env: { POSTVAGT_HMAC_KEY: HEX_A, POSTVAGT_QUARANTINE_KEY: HEX_B }, cwd: d });
   assert.match(err.message, /listeners\[0\]\.tls: production mode needs cert_file and key_file/);
+});
+
+test('certificate and CA files that cannot be read are reported with key path and line at load', async () => {
+  const d = dir();
+  writeFileSync(join(d, 'gw.key'), 'x');
+  const f = yamlFile(d, `${BASE}    tls:\n      cert_file: missing.crt\n      key_file: gw.key\nupstreams:\n  default:\n    url: smtp://10.0.0.1:25\n    ca_file: /nonexistent/ca.pem\n`);
+  const err = await failure({ file: f, env: {}, cwd: d });
+  assert.equal(err.line, 6);
+  assert.match(err.message, new RegExp(`^listeners\\[0\\]\\.tls\\.cert_file: cannot read ${join(d, 'missing.crt').replaceAll('/', '\\/')} \\(ENOENT\\)`));
+  assert.match(err.message, /:11: upstreams\.default\.ca_file: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/);
 });
 
 test('secrets from files (relative to cwd); a short quarantine key is refused without echoing it', async () => {

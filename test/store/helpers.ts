@@ -1,6 +1,6 @@
 // Test helpers for the store: a LoadedConfig over a temp data dir, and sample records.
 // I/O: creates temp directories. Sample data carries a raw CPR only where the test needs one.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../../src/config/load.ts';
@@ -12,8 +12,18 @@ export const H_KEY = '2e'.repeat(32);
 /** a valid CPR number (date 25-12-84, century digit 1) used as the secret to search for */
 export const RAW = '2512841237';
 
+const made: string[] = [];
+process.on('exit', () => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A temp directory removed when the test process exits. */
+export function tempDir(prefix = 'pv-store-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
 export async function tempConfig(extraEnv: Record<string, string> = {}): Promise<LoadedConfig> {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-store-'));
+  const dir = tempDir();
   return loadConfig({ env: { POSTVAGT_HMAC_KEY: H_KEY, POSTVAGT_QUARANTINE_KEY: Q_KEY, ...extraEnv }, cwd: dir });
 }
 

@@ -2,9 +2,8 @@
 // bin/postvagt. The stored hash verifies; short/empty passwords and duplicates are refused (exit 2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { tempDir } from '../store/helpers.ts';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../../src/cli.ts';
@@ -33,7 +32,7 @@ async function hashOf(dataDir: string, name: string): Promise<string | undefined
 }
 
 test('user add reads the password from piped stdin and stores an scrypt hash that verifies', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-user-'));
+  const dir = tempDir('pv-user-');
   const t = io('korrekt hest batteri\n', dir);
   assert.equal(await main(['user', 'add', 'anna', '--data', dir], t), 0, t.err());
   assert.match(t.out(), /created dashboard user 'anna'/);
@@ -45,7 +44,7 @@ test('user add reads the password from piped stdin and stores an scrypt hash tha
 });
 
 test('user add refuses empty and short passwords and an existing user, with clear messages (exit 2)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-user-'));
+  const dir = tempDir('pv-user-');
   const cases: [string[], string, RegExp][] = [
     [['user', 'add', 'bo', '--data', dir], '\n', /the password is empty/],
     [['user', 'add', 'bo', '--data', dir], 'kort\n', /too short: use at least 10 characters/],
@@ -68,7 +67,7 @@ test('user add refuses empty and short passwords and an existing user, with clea
 });
 
 test('bin/postvagt user add works from a shell pipe', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-user-'));
+  const dir = tempDir('pv-user-');
   const bin = new URL('../../bin/postvagt', import.meta.url).pathname;
   const r = spawnSync(process.execPath, [bin, 'user', 'add', 'drift', '--data', join(dir, 'var')], { input: 'meget hemmelig 42\n', encoding: 'utf8', cwd: dir });
   assert.equal(r.status, 0, r.stderr);
@@ -76,7 +75,7 @@ test('bin/postvagt user add works from a shell pipe', () => {
 });
 
 test('user add --smtp makes a relay account: it passes SMTP AUTH but not the dashboard, and a dashboard user cannot relay', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-user-'));
+  const dir = tempDir('pv-user-');
   const t = io('relæ adgangskode 1\n', dir);
   assert.equal(await main(['user', 'add', 'webform', '--smtp', '--data', dir], t), 0, t.err());
   assert.match(t.out(), /created SMTP relay account 'webform'/);
@@ -95,7 +94,7 @@ test('user add --smtp makes a relay account: it passes SMTP AUTH but not the das
 });
 
 test('on a terminal the password is asked twice without echo (raw mode), and a mismatch changes nothing', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-user-'));
+  const dir = tempDir('pv-user-');
   const run = async (typed: string[]) => {
     const stdin = Object.assign(new PassThrough(), { isTTY: true, rawModes: [] as boolean[], setRawMode(on: boolean) { this.rawModes.push(on); } });
     const t = { ...io('', dir), stdin };
