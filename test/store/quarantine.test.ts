@@ -128,6 +128,26 @@ test('abandoned quarantine files (crash between sealing and commit) are swept at
   await again.close();
 });
 
+test('a message stream that breaks off (client gone mid-DATA) stores nothing and leaves no file', async () => {
+  const c = await tempConfig();
+  const store = await openStore(c);
+  let n = 0;
+  const broken = new Readable({
+    read() {
+      if (n++ < 10) this.push(Buffer.alloc(64 * 1024, 'x'));
+      else this.destroy(new Error('ECONNRESET: client went away'));
+    },
+  });
+  await assert.rejects(
+    store.quarantine(incident('PV-20261129-BROKE1', T0, { action: 'quarantine' }), decision('tx-1', T0), broken),
+    (e: unknown) => e instanceof PvError && e.code === 'PV_STORE_UNAVAILABLE' && /ECONNRESET/.test(e.message),
+  );
+  assert.deepEqual(readdirSync(join(c.config.data_dir, 'quarantine')), []);
+  assert.equal(await store.getIncident('PV-20261129-BROKE1'), null);
+  assert.deepEqual(await store.listDecisions({}), []);
+  await store.close();
+});
+
 test('capture mailbox: sealed at rest, listed newest first, read back byte-identical', async () => {
   const store = await openStore(await tempConfig());
   const a = await store.capture({ sender: 'a@kommune.dk', recipients: ['b@example.dk'], raw: MAIL });
