@@ -5,40 +5,40 @@
 /** Split one complete record; returns null when a quoted field is still open (RFC 4180 §2.6). */
 export function splitCsvRecord(text: string): string[] | null {
   const out: string[] = [];
-  let field = '';
   let i = 0;
-  let quoted = false;
-  let atFieldStart = true;
-  while (i < text.length) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        // RFC 4180 §2.7: a doubled quote inside a quoted field is one quote
-        if (text[i + 1] === '"') {
+  for (;;) {
+    if (text.charCodeAt(i) === 34 /* " */) {
+      // quoted field: up to the closing quote; a doubled quote is one quote (RFC 4180 §2.7)
+      let field = '';
+      let from = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', from);
+        if (q < 0) return null;
+        field += text.slice(from, q);
+        if (text.charCodeAt(q + 1) === 34) {
           field += '"';
-          i += 2;
+          from = q + 2;
           continue;
         }
-        quoted = false;
-      } else field += c;
-      i++;
-      continue;
+        i = q + 1;
+        break;
+      }
+      // lenient, like Excel: text after the closing quote belongs to the field
+      const comma = text.indexOf(',', i);
+      const tail = comma < 0 ? text.slice(i) : text.slice(i, comma);
+      out.push(field + tail);
+      if (comma < 0) return out;
+      i = comma + 1;
+    } else {
+      const comma = text.indexOf(',', i);
+      if (comma < 0) {
+        out.push(text.slice(i));
+        return out;
+      }
+      out.push(text.slice(i, comma)); // a stray quote mid-field is kept literally
+      i = comma + 1;
     }
-    if (c === ',') {
-      out.push(field);
-      field = '';
-      atFieldStart = true;
-      i++;
-      continue;
-    }
-    if (c === '"' && atFieldStart) quoted = true;
-    else field += c; // a stray quote mid-field is kept literally (lenient, like Excel)
-    atFieldStart = false;
-    i++;
   }
-  if (quoted) return null;
-  out.push(field);
-  return out;
 }
 
 export interface CsvRecord {
