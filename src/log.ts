@@ -73,6 +73,9 @@ export function maskDeep(v: unknown, depth: number): unknown {
     return { type: v.name, message: maskText(v.message), ...(code !== undefined ? { code: maskDeep(code, depth + 1) } : {}), stack: v.stack ? maskText(v.stack) : undefined };
   }
   if (Array.isArray(v)) return v.map((x) => maskDeep(x, depth + 1));
+  // Date, URL and friends: log what JSON.stringify would, masked
+  const toJSON = (v as { toJSON?: () => unknown }).toJSON;
+  if (typeof toJSON === 'function') return maskDeep(toJSON.call(v), depth + 1);
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[maskText(k)] = maskDeep(x, depth + 1);
   return out;

@@ -59,6 +59,14 @@ test('look-alikes that are not CPR numbers are left alone (phone numbers, timest
   assert.equal(line.msg, 'queue id 4dVQ3x1Z2bz9');
 });
 
+test('dates and URLs keep their JSON form (masked like any string)', () => {
+  const out = capture();
+  createLogger({ destination: out.stream }).info({ arrival: new Date('2026-11-29T08:00:00Z'), link: new URL('http://x.example/sag/2512841237') }, 'x');
+  const [line] = out.lines();
+  assert.equal(line.arrival, '2026-11-29T08:00:00.000Z');
+  assert.equal(line.link, 'http://x.example/sag/XXXXXX-XXXX');
+});
+
 test('buffers are logged as their size, never their content', () => {
   const out = capture();
   createLogger({ destination: out.stream }).info({ raw: Buffer.from('Subject: 2512841237') }, 'x');
