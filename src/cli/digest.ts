@@ -1,0 +1,272 @@
+// `postvagt digest [--date YYYY-MM-DD] [--send]`: the daily digest for the central mailbox.
+// I/O: reads incidents from the store (never creates a missing data folder); prints, or with --send
+// delivers over SMTP to the configured upstream (or into the embedded capture mailbox).
+// Protects invariant 2 (the digest is masked text) and "no silent loss": a refused digest exits 1.
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { CliIO, Command } from './io.ts';
+import { PvError } from '../errors.ts';
+import { maskText } from '../detect/index.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import type { UpstreamConfig } from '../config/schema.ts';
+import type { Incident, NoticeDraft, Store } from '../store/types.ts';
+import { buildDigest, digestSubject, digestText, type DigestInput } from '../review/digest.ts';
+
+const HELP = `postvagt digest — the daily digest of incidents for the central failure mailbox
+
+Usage:
+  postvagt digest [--date YYYY-MM-DD] [--send] [--format text|eml] [--data DIR] [--config FILE]
+
+Lists one day's incidents (mails Postvagt stopped, changed or could not deliver), systemic
+alerts first, then every incident still unresolved after 24 hours (a citizen's case may be
+waiting), then the whole day. CPR numbers appear only masked (XXXXXX-XXXX).
+The day is a calendar day in Danish time (Europe/Copenhagen); times in the list are UTC.
+
+Options:
+  --date YYYY-MM-DD   the day to report (default: yesterday, Danish time)
+  --send              mail it to notify.central_mailbox through the upstream route 'default'
+                      (or the first route); exit 1 if the upstream does not accept it.
+                      With 'url: capture' it lands in the dashboard's capture mailbox.
+  --format text|eml   without --send: readable text (default), or the mail as sent (RFC 5322)
+  --data DIR          Postvagt's data folder (default ./var, or data_dir from --config)
+  --config FILE       Postvagt's configuration file (default: $POSTVAGT_CONFIG, if set)
+
+Examples:
+  postvagt digest                                   # read yesterday's digest here
+  postvagt digest --date 2026-11-28 --format eml > digest.eml
+  postvagt digest --send --config /etc/postvagt/postvagt.yaml   # from cron, e.g. at 07:00
+
+Exit codes: 0 printed or accepted by the upstream; 1 the upstream refused or could not be
+reached (nothing was sent; run again); 2 bad usage, configuration or data folder.
+`;
+
+/** The calendar Postvagt's users live by; the digest's "day" is one of its days (DST included). */
+export const DIGEST_TIME_ZONE = 'Europe/Copenhagen';
+/** the store's maximum per query; more than this in one day is reported as a warning, not hidden */
+const LIMIT = 100_000;
+const DAY_MS = 24 * 3600_000;
+
+const wallClock = new Intl.DateTimeFormat('en-US', {
+  timeZone: DIGEST_TIME_ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+});
+
+function wallParts(t: Date): Record<string, number> {
+  return Object.fromEntries(wallClock.formatToParts(t).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+}
+
+/** the Danish calendar day (YYYY-MM-DD) at instant t */
+export function localDay(t: Date): string {
+  const p = wallParts(t);
+  return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** UTC offset of Danish time at instant t, in ms (+1 h in winter, +2 h in summer) */
+function offsetMs(t: Date): number {
+  const p = wallParts(t);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t.getTime() / 1000) * 1000;
+}
+
+/**
+ * A Danish day as a half-open UTC interval [since, until): 24 h, or 23 h / 25 h on the days
+ * summer time starts or ends (the switch is at 01:00 UTC, so local midnight always exists once).
+ */
+export function dayBounds(day: string): { since: string; until: string } {
+  const midnight = (d: string) => {
+    const guess = Date.parse(`${d}T00:00:00Z`);
+    const first = guess - offsetMs(new Date(guess));
+    return new Date(guess - offsetMs(new Date(first))).toISOString();
+  };
+  return { since: midnight(day), until: midnight(addDays(day, 1)) };
+}
+
+/** --date: a real calendar day, not in the future; the message shows the right form (value masked). */
+export function parseDay(value: string, today: string): string {
+  const example = `for example --date ${addDays(today, -1)} (yesterday)`;
+  const d = new Date(`${value}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
+    // the value is echoed masked: someone may paste the wrong field, e.g. a CPR number
+    const shown = maskText(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    throw new PvError('PV_USAGE', `--date must be a calendar date YYYY-MM-DD, ${example}; got '${shown}'`);
+  }
+  if (value > today) throw new PvError('PV_USAGE', `--date ${value} is in the future (today is ${today}, Danish time); ${example}`);
+  if (value < '1970-01-01') throw new PvError('PV_USAGE', `--date ${value} is before Postvagt could have recorded anything; ${example}`);
+  return value;
+}
+
+interface Flags {
+  date?: string; send: boolean; format?: string; data?: string; config?: string; help?: boolean;
+}
+
+function parseFlags(argv: string[]): Flags {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        date: { type: 'string' }, send: { type: 'boolean', default: false }, format: { type: 'string' },
+        data: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+      strict: true, allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new PvError('PV_USAGE', `${(err as Error).message} (see 'postvagt digest --help')`);
+  }
+}
+
+function checkFormat(f: Flags): 'text' | 'eml' {
+  if (f.format !== undefined && f.send) {
+    throw new PvError('PV_USAGE', "--format is for printing; with --send the digest is mailed, not printed (run without --send to look at it first)");
+  }
+  const format = f.format ?? 'text';
+  if (format !== 'text' && format !== 'eml') throw new PvError('PV_USAGE', `--format must be text or eml (got '${maskText(format)}')`);
+  return format;
+}
+
+/** config + store, like `report breach`: a missing data folder is an error, never silently created */
+async function openConfiguredStore(f: Flags, io: CliIO): Promise<{ loaded: LoadedConfig; store: Store }> {
+  const givenDir = f.data ?? io.env.POSTVAGT_DATA_DIR;
+  if (f.config === undefined && !io.env.POSTVAGT_CONFIG && !existsSync(resolve(io.cwd, givenDir ?? 'var'))) {
+    throw new PvError('PV_INPUT_UNREADABLE', `no Postvagt data folder at ${resolve(io.cwd, givenDir ?? 'var')}; give --data DIR or --config FILE`);
+  }
+  const { loadConfig } = await import('../config/load.ts');
+  const { openStore, DEFAULT_SQLITE_FILE } = await import('../store/open.ts');
+  const loaded = await loadConfig({ file: f.config, env: io.env, cwd: io.cwd, overrides: f.data ? { data: f.data } : undefined });
+  const { config } = loaded;
+  // the database file, not the folder: loading the config may already have made data_dir/keys
+  const db = config.store.kind === 'sqlite' ? (config.store.path ?? join(config.data_dir, DEFAULT_SQLITE_FILE)) : null;
+  if (db !== null && !existsSync(db)) {
+    throw new PvError('PV_INPUT_UNREADABLE', `no Postvagt database at ${db} (is data_dir in ${loaded.file ?? 'the configuration'} right? has 'postvagt serve' run there?)`);
+  }
+  return { loaded, store: await openStore(loaded) };
+}
+
+/** the day's incidents, and those unresolved for more than 24 h at `now` (any day), oldest first */
+export async function readDigestIncidents(store: Store, day: string, now: Date): Promise<{ incidents: Incident[]; unresolved: Incident[]; truncated: boolean }> {
+  const { since, until } = dayBounds(day);
+  // listIncidents has no upper bound: it returns newest first from `since`, cut at `until` here
+  const fromDay = await store.listIncidents({ since, limit: LIMIT });
+  const incidents = fromDay.filter((i) => i.time < until);
+  const cutoff = new Date(now.getTime() - DAY_MS).toISOString();
+  const open = [...(await store.listIncidents({ status: 'new', limit: LIMIT })), ...(await store.listIncidents({ status: 'reviewed', limit: LIMIT }))];
+  const unresolved = open.filter((i) => i.time <= cutoff);
+  const byTime = (a: Incident, b: Incident) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id);
+  return { incidents: incidents.sort(byTime), unresolved: unresolved.sort(byTime), truncated: fromDay.length >= LIMIT || open.length >= LIMIT };
+}
+
+/** the digest for a person at a terminal: who gets it, the subject, the text part */
+function readable(input: DigestInput, to: string): string {
+  return maskText(`To: ${to}\nSubject: ${digestSubject(input)}\n\n${digestText(input)}`);
+}
+
+export const digest: Command = async (argv, io) => {
+  const f = parseFlags(argv);
+  if (f.help) return io.stdout.write(HELP), 0;
+  const now = new Date();
+  const today = localDay(now);
+  const day = f.date === undefined ? addDays(today, -1) : parseDay(f.date, today);
+  const format = checkFormat(f);
+  const { loaded, store } = await openConfiguredStore(f, io);
+  try {
+    const found = await readDigestIncidents(store, day, now);
+    if (found.truncated) io.stderr.write(`postvagt digest: warning: more than ${LIMIT} incidents matched; the digest shows the newest ${LIMIT} (see the dashboard)\n`);
+    if (day === today) io.stderr.write(`postvagt digest: note: ${day} is today; the digest covers it up to now\n`);
+    const { notify } = loaded.config;
+    const input: DigestInput = {
+      day, incidents: found.incidents, unresolved: found.unresolved, now,
+      centralMailbox: notify.central_mailbox, postmaster: notify.postmaster, reportingMta: routeOf(loaded).up.helo_name ?? hostname(),
+    };
+    const draft = buildDigest(input);
+    if (!f.send) {
+      io.stdout.write(format === 'eml' ? draft.raw : readable(input, draft.to));
+      return 0;
+    }
+    const how = await deliver(draft, loaded, store);
+    io.stdout.write(`postvagt digest: ${day} (${found.incidents.length} incidents, ${found.unresolved.length} unresolved) ${how}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+};
+
+/** the route notices use too (gateway/index.ts: 'default', else the first) */
+function routeOf(loaded: LoadedConfig): { name: string; up: UpstreamConfig } {
+  const ups = loaded.config.upstreams;
+  const name = 'default' in ups ? 'default' : Object.keys(ups)[0];
+  if (name === undefined) throw new PvError('PV_CONFIG_INVALID', 'upstreams: no route is configured, so the digest has nowhere to go');
+  return { name, up: ups[name] };
+}
+
+async function deliver(draft: NoticeDraft, loaded: LoadedConfig, store: Store): Promise<string> {
+  const { name, up } = routeOf(loaded);
+  if (up.url === 'capture') {
+    // what the embedded capture mailbox does with mail it receives (gateway/capture.ts)
+    const id = await store.capture({ sender: draft.envelopeFrom, recipients: [draft.to], raw: draft.raw });
+    return `stored for ${draft.to} in the capture mailbox as message ${id} (upstream '${name}' is 'capture'; see "Delivered" in the dashboard)`;
+  }
+  const response = await sendSmtp(up, draft);
+  return `accepted for ${draft.to} by ${up.url}: ${maskText(response)}`;
+}
+
+/**
+ * One SMTP transaction, MAIL FROM:<> (RFC 5321 §4.5.5: automatic mail must not cause loops).
+ * TLS as the gateway's own upstream client: STARTTLS whenever offered, required with require_tls;
+ * smtps:// is implicit TLS (RFC 8314 §3.3).
+ */
+async function sendSmtp(up: UpstreamConfig, draft: NoticeDraft): Promise<string> {
+  const url = new URL(up.url);
+  const secure = url.protocol === 'smtps:';
+  const ca = await readCa(up.ca_file);
+  const conn = new SMTPConnection({
+    host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 465 : 25, secure,
+    requireTLS: up.require_tls, opportunisticTLS: !up.require_tls, name: up.helo_name ?? hostname(),
+    connectionTimeout: up.timeout_ms, greetingTimeout: up.timeout_ms, socketTimeout: up.timeout_ms,
+    tls: { rejectUnauthorized: up.verify_certificates, ...(ca ? { ca } : {}) },
+  });
+  // one 'error' listener for the connection's whole life: an unlistened error event would crash the process
+  let fail: (err: Error) => void = () => {};
+  conn.on('error', (err: Error) => fail(err));
+  try {
+    await new Promise<void>((ok, no) => ((fail = no), conn.connect(() => ok())));
+    const info = await new Promise<SMTPConnection.SentMessageInfo>((ok, no) => {
+      fail = no;
+      conn.send({ from: draft.envelopeFrom, to: [draft.to] }, draft.raw, (err, i) => (err ? no(err) : ok(i)));
+    });
+    return info.response;
+  } catch (err) {
+    throw upstreamError(up.url, err);
+  } finally {
+    fail = () => {};
+    conn.quit();
+  }
+}
+
+async function readCa(file: string | undefined): Promise<Buffer | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new PvError('PV_CONFIG_UNREADABLE', `upstream ca_file cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, { file });
+  }
+}
+
+/** what the upstream said, and what it means for the operator */
+function upstreamError(url: string, err: unknown): PvError {
+  const e = err as Error & { responseCode?: number; response?: string; command?: string; code?: string };
+  const reply = e.response ? maskText(e.response.replace(/\s+/g, ' ').trim()) : '';
+  const what = e.responseCode
+    ? `the upstream ${url} refused the digest${e.command ? ` at ${e.command}` : ''}: ${reply}`
+    : `cannot deliver the digest to the upstream ${url}: ${maskText(e.message)}${e.code ? ` (${e.code})` : ''}`;
+  const hint = e.responseCode && e.responseCode >= 500
+    ? 'a permanent refusal: check notify.central_mailbox and that the upstream relays mail from this host'
+    : 'probably temporary: run the command again later';
+  return new PvError('PV_UPSTREAM_FAILED', `${what}; nothing was sent (${hint})`, { cause: err });
+}
