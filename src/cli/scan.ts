@@ -13,13 +13,17 @@ import {
 import { csvHeader, findingJson, formatResult, messageJsonLine, summaryLine, type OutputFormat } from '../audit/mailbox/report.ts';
 import { HELP, SCAN_HELP } from '../audit/mailbox/help.ts';
 
-/** Writes to stdout with back-pressure; a closed pipe (`| head`) ends output quietly. */
+/**
+ * Writes to stdout with back-pressure. A closed pipe (`| head`) ends output quietly; any other
+ * write error (a full disk) ends it too and is reported once the command stops.
+ */
 class Output {
   closed = false;
+  failure?: NodeJS.ErrnoException;
   constructor(private readonly stream: Writable) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.closed = true;
-      else throw err;
+      this.closed = true;
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') this.failure ??= err;
     });
   }
   async write(chunk: string): Promise<void> {
@@ -167,5 +171,9 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(SCAN_HELP[sub]);
     return 0;
   }
-  return run(flags, io, new Output(io.stdout));
+  const out = new Output(io.stdout);
+  const code = await run(flags, io, out);
+  if (!out.failure) return code;
+  io.stderr.write(`postvagt scan: cannot write the output: ${out.failure.code ?? out.failure.message}\n`);
+  return 1;
 }

@@ -130,3 +130,13 @@ test('usage errors exit 2 with a message; --help teaches with examples', async (
     assert.match(h.stdout, /Examples:/);
   }
 });
+
+test('a failing standard output (disk full) ends the run with a message and exit 1', async () => {
+  const input = new PassThrough();
+  input.end('1404322464\n'.repeat(50));
+  const stdout = new Writable({ write: (_c, _e, cb) => cb(Object.assign(new Error('no space'), { code: 'ENOSPC' })) });
+  const stderr = new Capture();
+  const code = await main(['scan', 'text'], { stdin: input, stdout, stderr, env: {}, cwd: process.cwd() });
+  assert.equal(code, 1);
+  assert.match(stderr.text, /cannot write the output: ENOSPC/);
+});
