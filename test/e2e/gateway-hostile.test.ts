@@ -139,3 +139,15 @@ test('message over max_message_size: 552, and the upstream never commits it', as
     await small.stop();
   }
 });
+
+test('relay.auth: true does not open the relay: a client that never authenticated is refused', async () => {
+  const authOnly = await startTestGateway({ upstreamPort: sink.port, over: { listener: { relay: { networks: ['10.0.0.0/8'], auth: true } } } });
+  try {
+    const c = await RawClient.connect(authOnly.port);
+    c.write('EHLO client.test\r\nMAIL FROM:<a@kommune.example>\r\nRCPT TO:<b@example.org>\r\n');
+    assert.match(await c.expect(/^5\d\d /m), /^554 5\.7\.1 /);
+    c.close();
+  } finally {
+    await authOnly.stop();
+  }
+});
