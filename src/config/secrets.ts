@@ -2,7 +2,7 @@
 // and in development creates missing keys once under data_dir/keys/ (mode 0600).
 // Production mode never invents a key (DESIGN "Configuration": no default secrets in production).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PvError } from '../errors.ts';
 
@@ -36,16 +36,22 @@ export function loadSecret(spec: SecretSpec, env: NodeJS.ProcessEnv, mode: strin
   return devKey(spec, dataDir);
 }
 
-/** Development: create once with O_EXCL, so two starting processes cannot end up with different keys. */
+/** Development: create once, so two starting processes cannot end up with different keys. */
 function devKey(spec: SecretSpec, dataDir: string): Buffer {
   const dir = join(dataDir, 'keys');
   const file = join(dir, spec.devFile);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // write a private temp file, then link() it into place: atomic and refuses to overwrite, so a
+    // second process never sees a half-written key and never replaces the first one's
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(tmp, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
     try {
-      writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+      linkSync(tmp, file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(tmp);
     }
     return decodeKey(readFileSync(file, 'utf8').trim(), spec, file);
   } catch (err) {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDir } from '../store/helpers.ts';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, redactedConfig } from '../../src/config/load.ts';
 import { PvError, describeError } from '../../src/errors.ts';
@@ -64,6 +64,24 @@ test('development keys are generated once, mode 0600, and reused on the next sta
   for (const f of ['hmac.key', 'quarantine.key']) {
     assert.equal(statSync(join(d, 'var', 'keys', f)).mode & 0o777, 0o600);
   }
+});
+
+test('four processes starting at once on a fresh data dir all end up with the same development keys', async () => {
+  const d = dir();
+  const { spawn } = await import('node:child_process');
+  const script = `import { loadConfig } from ${JSON.stringify(new URL('../../src/config/load.ts', import.meta.url).pathname)};
+const c = await loadConfig({ env: {}, cwd: process.argv[1] });
+process.stdout.write(c.hmacKey.toString('hex') + c.quarantineKey.toString('hex'));`;
+  const runs = Array.from({ length: 4 }, () => new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, d], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
+  }));
+  const keys = await Promise.all(runs);
+  assert.equal(keys[0].length, 128);
+  assert.deepEqual(new Set(keys).size, 1);
+  assert.deepEqual(readdirSync(join(d, 'var', 'keys')).sort(), ['hmac.key', 'quarantine.key'], 'no temp files left');
 });
 
 test('misspelt key: PV_CONFIG_UNKNOWN_KEY naming file, line, key path and the likely key', async () => {
