@@ -53,6 +53,10 @@ export async function loadConfig(p: LoadParams): Promise<LoadedConfig> {
     { label: 'quarantine key', envName: 'POSTVAGT_QUARANTINE_KEY', fileKey: 'secrets.quarantine_key_file', file: config.secrets.quarantine_key_file, devFile: 'quarantine.key', exactLength: 32 },
     env, config.mode, dataDir,
   );
+  if (hmacKey.equals(quarantineKey)) {
+    // one key for two jobs: a leak of fingerprint material would also open the quarantine
+    throw new PvError('PV_CONFIG_INVALID', 'the HMAC key and the quarantine key are the same; give each its own random key (openssl rand -hex 32)');
+  }
   return deepFreeze({ config, file, hmacKey, quarantineKey });
 }
 

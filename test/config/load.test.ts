@@ -204,6 +204,11 @@ test('production without secrets: PV_CONFIG_SECRET_MISSING; no key is invented',
   assert.deepEqual(ok.quarantineKey, Buffer.from(HEX_B, 'hex'));
 });
 
+test('the same key for fingerprints and quarantine is refused', async () => {
+  const err = await failure({ env: { POSTVAGT_HMAC_KEY: HEX_A, POSTVAGT_QUARANTINE_KEY: HEX_A }, cwd: dir() });
+  assert.match(err.message, /HMAC key and the quarantine key are the same/);
+});
+
 test('production with STARTTLS needs certificate files', async () => {
   const d = dir();
   const f = yamlFile(d, `mode: production\n${BASE}`);
