@@ -6,11 +6,11 @@ import { Readable } from 'node:stream';
 import type { HeaderField, HeaderFinding } from '../detect/types.ts';
 import type { SmtpReply } from '../policy/types.ts';
 import type { Config } from '../config/schema.ts';
-import type { DecisionAction, Store } from '../store/types.ts';
+import type { DecisionAction, Store, StoredFinding } from '../store/types.ts';
 import { decide } from '../policy/decide.ts';
 import { formatReply, headerTooLargeReply, quarantinedReply, upstreamTempfailReply } from '../notify/replies.ts';
 import { incidentId } from '../store/ids.ts';
-import { ClientGone, chunks, drain, readHeaderBlock } from './body.ts';
+import { ClientGone, chunks, drain, readHeaderBlock, type HeaderSplit } from './body.ts';
 import { Refusal } from './adapter.ts';
 import { UpstreamError, type Reply } from './smtp-client.ts';
 import type { UpstreamTx } from './upstream.ts';
@@ -64,73 +64,92 @@ export async function runData(ctx: TxContext, d: DataInput): Promise<SmtpReply> 
   }
 }
 
+/** what the header block held: the split, its fields, the findings (masked) and the incident id */
+interface Scanned {
+  split: HeaderSplit;
+  fields: HeaderField[];
+  findings: HeaderFinding[];
+  found: StoredFinding[];
+  id: string;
+}
+
 async function decideAndAct(ctx: TxContext, d: DataInput): Promise<SmtpReply> {
   const split = await readHeaderBlock(d.stream, d.maxHeaderSize);
-  if (split.overflow) {
-    await drain(d.stream);
-    await d.upstream.abort();
-    const r = headerTooLargeReply(d.maxHeaderSize);
-    await ctx.store.recordDecision(decisionRow(d.facts, 'reject', formatReply(r), [], null));
-    ctx.logger.warn({ event: 'smtp.refused', tx: d.facts.txId, reason: 'header block over limit' });
-    throw new Refusal(r);
-  }
+  if (split.overflow) return refuseHeaderBlock(ctx, d);
   const fields = ctx.detector.parse(split.header);
   const findings = ctx.detector.scan(fields);
   const subject = fields.find((f) => f.name.toLowerCase() === 'subject');
   d.facts.subjectMasked = subject ? ctx.detector.mask(subject.decoded) : '';
   const id = findings.length > 0 ? incidentId(ctx.clock()) : '';
+  const sc: Scanned = { split, fields, findings, found: stored(findings), id };
   const verdict = decide({ direction: d.facts.direction, findings, policy: ctx.policy, incidentId: id });
-  const found = stored(findings);
-  const relayed = (head: Buffer, action: DecisionAction) =>
-    relay(ctx, d, head, split.rest, async (reply) => {
-      const wire = formatReply(reply);
-      if (findings.length === 0) return ctx.store.recordDecision(decisionRow(d.facts, 'pass', wire, [], null));
-      const inc = incidentRow(d.facts, id, action, wire, found);
-      await classify(ctx.store, inc, ctx.clock());
-      // redact changes what the recipient sees: the sender is told (outbound only; inbound senders are
-      // other organisations we do not relay for, and a notice to them would be backscatter)
-      const notice = action === 'redact' && d.facts.direction === 'outbound' ? noticeFor({ incident: inc, fields, notify: ctx.notify, arrival: d.arrival, now: ctx.clock() }) : null;
-      await ctx.store.recordIncident(inc, decisionRow(d.facts, action, wire, found, id), notice ?? undefined);
-      ctx.logger.info({ event: `verdict.${action}`, tx: d.facts.txId, incident: id, findings: found.length, notice: inc.notice });
-    });
-
   switch (verdict.action) {
     case 'pass':
-      return relayed(split.header, 'pass');
+      return relayed(ctx, d, sc, split.header, 'pass');
     case 'tag':
-      return relayed(prependField(split.header, verdict.tagHeader, `CPR number in ${affected(findings)}; case ${id}`), 'tag');
+      return relayed(ctx, d, sc, prependField(split.header, verdict.tagHeader, `CPR number in ${affected(findings)}; case ${id}`), 'tag');
     case 'redact': {
       const indexes = new Set(findings.map((f) => f.fieldIndex));
       const head = rewriteFields(split.header, fields, indexes, (f) => encodeField(f.name, ctx.detector.mask(f.decoded)));
-      return relayed(head, 'redact');
+      return relayed(ctx, d, sc, head, 'redact');
     }
-    case 'reject': {
-      await drain(d.stream);
-      await d.upstream.abort();
-      d.facts.size = d.stream.byteLength ?? null;
-      const wire = formatReply(verdict.reply);
-      const inc = incidentRow(d.facts, id, 'reject', wire, found);
-      await classify(ctx.store, inc, ctx.clock());
-      // STYLE 8: the incident is durable, with the id the reply quotes, before the reply goes out
-      await ctx.store.recordIncident(inc, decisionRow(d.facts, 'reject', wire, found, id));
-      ctx.logger.info({ event: 'verdict.reject', tx: d.facts.txId, incident: id, findings: found.length });
-      throw new Refusal(verdict.reply);
-    }
-    case 'quarantine': {
-      await d.upstream.abort();
-      const reply = quarantinedReply(id);
-      const wire = formatReply(reply);
-      const inc = incidentRow(d.facts, id, 'quarantine', wire, found);
-      await classify(ctx.store, inc, ctx.clock());
-      const notice = noticeFor({ incident: inc, fields, notify: ctx.notify, arrival: d.arrival, now: ctx.clock() });
-      const message = Readable.from(whole(split.header, split.rest, d.stream));
-      // invariant 1: quarantine() resolves only when message, incident, decision and notice are durable
-      await ctx.store.quarantine(inc, decisionRow(d.facts, 'quarantine', wire, found, id), message, notice ?? undefined);
-      await drain(d.stream);
-      ctx.logger.info({ event: 'verdict.quarantine', tx: d.facts.txId, incident: id, notice: inc.notice });
-      return reply;
-    }
+    case 'reject':
+      return reject(ctx, d, sc, verdict.reply);
+    case 'quarantine':
+      return quarantine(ctx, d, sc);
   }
+}
+
+async function refuseHeaderBlock(ctx: TxContext, d: DataInput): Promise<never> {
+  await drain(d.stream);
+  await d.upstream.abort();
+  const r = headerTooLargeReply(d.maxHeaderSize);
+  await ctx.store.recordDecision(decisionRow(d.facts, 'reject', formatReply(r), [], null));
+  ctx.logger.warn({ event: 'smtp.refused', tx: d.facts.txId, reason: 'header block over limit' });
+  throw new Refusal(r);
+}
+
+/** pass, tag, redact: relay, then record (with an incident when something was found) before the 250 */
+function relayed(ctx: TxContext, d: DataInput, sc: Scanned, head: Buffer, action: DecisionAction): Promise<SmtpReply> {
+  return relay(ctx, d, head, sc.split.rest, async (reply) => {
+    const wire = formatReply(reply);
+    if (sc.findings.length === 0) return ctx.store.recordDecision(decisionRow(d.facts, 'pass', wire, [], null));
+    const inc = incidentRow(d.facts, sc.id, action, wire, sc.found);
+    await classify(ctx.store, inc, ctx.clock());
+    // redact changes what the recipient sees: the sender is told (outbound only; inbound senders are
+    // other organisations we do not relay for, and a notice to them would be backscatter)
+    const notice = action === 'redact' && d.facts.direction === 'outbound' ? noticeFor({ incident: inc, fields: sc.fields, notify: ctx.notify, arrival: d.arrival, now: ctx.clock() }) : null;
+    await ctx.store.recordIncident(inc, decisionRow(d.facts, action, wire, sc.found, sc.id), notice ?? undefined);
+    ctx.logger.info({ event: `verdict.${action}`, tx: d.facts.txId, incident: sc.id, findings: sc.found.length, notice: inc.notice });
+  });
+}
+
+async function reject(ctx: TxContext, d: DataInput, sc: Scanned, reply: SmtpReply): Promise<never> {
+  await drain(d.stream);
+  await d.upstream.abort();
+  d.facts.size = d.stream.byteLength ?? null;
+  const wire = formatReply(reply);
+  const inc = incidentRow(d.facts, sc.id, 'reject', wire, sc.found);
+  await classify(ctx.store, inc, ctx.clock());
+  // STYLE 8: the incident is durable, with the id the reply quotes, before the reply goes out
+  await ctx.store.recordIncident(inc, decisionRow(d.facts, 'reject', wire, sc.found, sc.id));
+  ctx.logger.info({ event: 'verdict.reject', tx: d.facts.txId, incident: sc.id, findings: sc.found.length });
+  throw new Refusal(reply);
+}
+
+async function quarantine(ctx: TxContext, d: DataInput, sc: Scanned): Promise<SmtpReply> {
+  await d.upstream.abort();
+  const reply = quarantinedReply(sc.id);
+  const wire = formatReply(reply);
+  const inc = incidentRow(d.facts, sc.id, 'quarantine', wire, sc.found);
+  await classify(ctx.store, inc, ctx.clock());
+  const notice = noticeFor({ incident: inc, fields: sc.fields, notify: ctx.notify, arrival: d.arrival, now: ctx.clock() });
+  const message = Readable.from(whole(sc.split.header, sc.split.rest, d.stream));
+  // invariant 1: quarantine() resolves only when message, incident, decision and notice are durable
+  await ctx.store.quarantine(inc, decisionRow(d.facts, 'quarantine', wire, sc.found, sc.id), message, notice ?? undefined);
+  await drain(d.stream);
+  ctx.logger.info({ event: 'verdict.quarantine', tx: d.facts.txId, incident: sc.id, notice: inc.notice });
+  return reply;
 }
 
 async function* whole(head: Buffer, rest: Buffer, stream: Readable): AsyncGenerator<Buffer> {
