@@ -164,3 +164,28 @@ test('metrics: a refused and a relayed mail are counted by action, the finding b
     await up.close();
   }
 });
+
+test('notice worker: a notice the upstream refuses for good is marked failed and the incident becomes systemic', async () => {
+  const up = await recordingUpstream('sagsbehandler@kommune.example');
+  const g = await startTestGateway({ upstreamPort: up.port, over: { config: { policy: { outbound: { action: 'quarantine' } } } } });
+  const route = new PooledRoute('default', { host: '127.0.0.1', port: up.port, heloName: 't', timeoutMs: 5000, requireTls: false, verifyCertificates: true, maxConnections: 2 });
+  try {
+    const reply = await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`);
+    const id = /PV-\d{8}-[0-9A-Z]{6}/.exec(reply)![0];
+    const errors: object[] = [];
+    const worker = startNoticeWorker({ store: g.store, route, logger: { info() {}, warn() {}, error: (o) => void errors.push(o) }, intervalMs: 60_000 });
+    for (let i = 0; i < 200 && g.store.notices[0].status === 'queued'; i++) await new Promise((r) => setTimeout(r, 25));
+    await worker.stop();
+    assert.equal(g.store.notices[0].status, 'failed');
+    assert.match(g.store.notices[0].lastError ?? '', /^RCPT 550/);
+    const inc = g.store.incidents.get(id)!;
+    assert.equal(inc.notice, 'failed');
+    assert.equal(inc.classification, 'systemic');
+    assert.equal((errors[0] as { event: string }).event, 'notice.failed');
+    assert.equal(up.got.length, 0);
+  } finally {
+    await route.close();
+    await g.stop();
+    await up.close();
+  }
+});
