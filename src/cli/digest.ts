@@ -265,8 +265,13 @@ function upstreamError(url: string, err: unknown): PvError {
   const what = e.responseCode
     ? `the upstream ${url} refused the digest${e.command ? ` at ${e.command}` : ''}: ${reply}`
     : `cannot deliver the digest to the upstream ${url}: ${maskText(e.message)}${e.code ? ` (${e.code})` : ''}`;
-  const hint = e.responseCode && e.responseCode >= 500
-    ? 'a permanent refusal: check notify.central_mailbox and that the upstream relays mail from this host'
-    : 'probably temporary: run the command again later';
-  return new PvError('PV_UPSTREAM_FAILED', `${what}; nothing was sent (${hint})`, { cause: err });
+  return new PvError('PV_UPSTREAM_FAILED', `${what}; nothing was sent (${hintFor(e)})`, { cause: err });
+}
+
+function hintFor(e: { responseCode?: number; command?: string; code?: string; message: string }): string {
+  if (e.command === 'STARTTLS' || (!e.responseCode && /certificate|TLS|SSL/i.test(`${e.code} ${e.message}`))) {
+    return "a TLS problem: check the upstream's STARTTLS and certificate, and the route's ca_file, require_tls and verify_certificates";
+  }
+  if (e.responseCode && e.responseCode >= 500) return 'a permanent refusal: check notify.central_mailbox and that the upstream relays mail from this host';
+  return 'probably temporary: run the command again later';
 }
