@@ -151,3 +151,21 @@ test('relay.auth: true does not open the relay: a client that never authenticate
     await authOnly.stop();
   }
 });
+
+test('IPv6 listener: the client address reaches the relay check through XCLIENT (::1 allowed, relayed)', async () => {
+  const v6 = await startTestGateway({ upstreamPort: sink.port, over: { listener: { listen: '[::1]:0' } } });
+  const only4 = await startTestGateway({ upstreamPort: sink.port, over: { listener: { listen: '[::1]:0', relay: { networks: ['127.0.0.0/8'] } } } });
+  try {
+    const c = await RawClient.connect(v6.port, '::1');
+    await c.envelope();
+    assert.match(await c.data('Subject: over IPv6\r\n\r\nbody'), /^250 /);
+    c.close();
+    const d = await RawClient.connect(only4.port, '::1');
+    d.write('EHLO client.test\r\nMAIL FROM:<a@kommune.example>\r\nRCPT TO:<b@example.org>\r\n');
+    assert.match(await d.expect(/^5\d\d /m), /^554 5\.7\.1 /);
+    d.close();
+  } finally {
+    await v6.stop();
+    await only4.stop();
+  }
+});

@@ -13,8 +13,8 @@ export class RawClient {
     sock.on('error', () => undefined);
   }
 
-  static async connect(port: number): Promise<RawClient> {
-    const sock = net.connect({ host: '127.0.0.1', port });
+  static async connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    const sock = net.connect({ host, port });
     await once(sock, 'connect');
     const c = new RawClient(sock);
     await c.expect(/^220 /m);
