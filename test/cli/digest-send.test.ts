@@ -1,7 +1,8 @@
 // `postvagt digest --send` against real SMTP servers (smtp-server on an ephemeral loopback port):
 // delivered with MAIL FROM:<> and exactly the bytes `--format eml` shows; refusals, an unreachable
-// upstream and TLS failures exit 1 with the upstream's words; the capture route stores it.
-// I/O: loopback SMTP, temp folders, openssl for a test certificate.
+// upstream and TLS failures exit 1 with the upstream's words; the capture route stores it; Postfix's
+// smtp-sink as a second, real MTA-side implementation.
+// I/O: loopback SMTP, temp folders, openssl for a test certificate, smtp-sink processes (stopped after).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -15,6 +16,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { openStore } from '../../src/store/open.ts';
 import { incident, RAW } from '../store/helpers.ts';
 import { parseWithPython } from '../notify/python-email.ts';
+import { startSmtpSink } from '../support/postfix.ts';
 import { assertNoRawCpr, fakeIO, seed, tmp } from './digest-helpers.test.ts';
 
 const DAY = '2026-11-20';
@@ -173,4 +175,25 @@ test('--send with the capture route (the default config) stores the digest in th
   } finally {
     await store.close();
   }
+});
+
+test("--send through Postfix's smtp-sink: accepted and captured; a sink refusing RCPT makes it exit 1", async (t) => {
+  const sink = await startSmtpSink({ capture: true });
+  t.after(() => sink.stop());
+  const { dir, config } = await setup(t, `    url: smtp://127.0.0.1:${sink.port}\n`);
+  const io = fakeIO(dir);
+  assert.equal(await main(['digest', '--date', DAY, '--config', config, '--send'], io), 0, io.err());
+  assert.match(io.out(), /accepted for fejlpostkasse@kommune\.dk by smtp:\/\/127\.0\.0\.1:\d+: 250 /);
+  const [m, ...more] = await sink.messages();
+  assert.equal(more.length, 0);
+  assert.match(m, /^Subject: \[Postvagt\] =\?/m);
+  assert.match(m.replaceAll('=\r\n', '').replaceAll('=\n', ''), /PV-20261120-SYSTEM/);
+  assertNoRawCpr(m.replaceAll('=\r\n', '').replaceAll('=\n', ''), 'the mail smtp-sink captured');
+
+  const refusing = await startSmtpSink({ hardReject: ['rcpt'] });
+  t.after(() => refusing.stop());
+  const r = await setup(t, `    url: smtp://127.0.0.1:${refusing.port}\n`);
+  const bad = fakeIO(r.dir);
+  assert.equal(await main(['digest', '--date', DAY, '--config', r.config, '--send'], bad), 1);
+  assert.match(bad.err(), /refused the digest at RCPT TO: 5\d\d .*; nothing was sent \(a permanent refusal/);
 });
