@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import type { CliIO } from './io.ts';
-import { scanText } from '../detect/index.ts';
+import { maskText, scanText } from '../detect/index.ts';
 import { describeError, PvError } from '../errors.ts';
 import {
   mailboxKind, newSummary, readHeaderBlockFile, readHeaderBlockStream, scanBlock, scanMailbox, tally, type MessageResult,
@@ -20,7 +20,8 @@ import { HELP, SCAN_HELP } from '../audit/mailbox/help.ts';
 class Output {
   closed = false;
   failure?: NodeJS.ErrnoException;
-  constructor(private readonly stream: Writable) {
+  /** `mask`: CPR numbers in file names are masked too, unless --reveal (invariant 2) */
+  constructor(private readonly stream: Writable, private readonly mask: boolean) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       this.closed = true;
       if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') this.failure ??= err;
@@ -28,7 +29,7 @@ class Output {
   }
   async write(chunk: string): Promise<void> {
     if (this.closed || chunk === '') return;
-    if (this.stream.write(chunk)) return;
+    if (this.stream.write(this.mask ? maskText(chunk) : chunk)) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         this.stream.off('drain', done);
@@ -92,9 +93,14 @@ async function scanTextCmd(f: Flags, io: CliIO, out: Output): Promise<number> {
   return found && f.failOnFind ? 1 : 0;
 }
 
-function report(io: CliIO, r: MessageResult): void {
-  if (r.error) io.stderr.write(`postvagt scan: ${describeError(r.error)}\n`);
-  if (r.warning) io.stderr.write(`postvagt scan: ${r.file}: warning: ${r.warning}\n`);
+/** A line on stderr; file names may hold CPR numbers, so it is masked unless --reveal. */
+function note(io: CliIO, f: Flags, text: string): void {
+  io.stderr.write(f.reveal ? text : maskText(text));
+}
+
+function report(io: CliIO, f: Flags, r: MessageResult): void {
+  if (r.error) note(io, f, `postvagt scan: ${describeError(r.error)}\n`);
+  if (r.warning) note(io, f, `postvagt scan: ${r.file}: warning: ${r.warning}\n`);
 }
 
 async function scanMessageCmd(f: Flags, io: CliIO, out: Output): Promise<number> {
@@ -110,7 +116,7 @@ async function scanMessageCmd(f: Flags, io: CliIO, out: Output): Promise<number>
       const e = err as NodeJS.ErrnoException;
       r = { file, findings: [], error: new PvError('PV_INPUT_UNREADABLE', `cannot read: ${e.code ?? e.message}`, { file }) };
     }
-    report(io, r);
+    report(io, f, r);
     if (r.error) errors++;
     else await out.write(messageJsonLine(r, f.reveal));
     found ||= r.findings.length > 0;
@@ -130,19 +136,19 @@ async function scanMailboxCmd(f: Flags, io: CliIO, out: Output): Promise<number>
       summary.kind = await mailboxKind(path);
       for await (const r of scanMailbox(path, { headers: f.headers })) {
         tally(summary, r);
-        report(io, r);
+        report(io, f, r);
         await out.write(formatResult(r, f.format, f.reveal));
         if (out.closed) break;
         if (progress && (summary.messages + summary.errors) % 200 === 0) {
-          io.stderr.write(`\r${path}: ${summary.messages} messages, ${summary.withFindings} with findings…`);
+          note(io, f, `\r${path}: ${summary.messages} messages, ${summary.withFindings} with findings…`);
         }
       }
     } catch (err) {
-      io.stderr.write(`${progress ? '\r\x1b[K' : ''}postvagt scan: ${describeError(err)}\n`);
+      note(io, f, `${progress ? '\r\x1b[K' : ''}postvagt scan: ${describeError(err)}\n`);
       status = 2;
       continue;
     }
-    io.stderr.write(`${progress ? '\r\x1b[K' : ''}${summaryLine(path, summary)}`);
+    note(io, f, `${progress ? '\r\x1b[K' : ''}${summaryLine(path, summary)}`);
     if (summary.errors > 0) status = 2;
     if (status === 0 && summary.withFindings > 0 && f.failOnFind) status = 1;
   }
@@ -171,7 +177,7 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(SCAN_HELP[sub]);
     return 0;
   }
-  const out = new Output(io.stdout);
+  const out = new Output(io.stdout, !flags.reveal);
   const code = await run(flags, io, out);
   if (!out.failure) return code;
   io.stderr.write(`postvagt scan: cannot write the output: ${out.failure.code ?? out.failure.message}\n`);

@@ -4,6 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../src/cli.ts';
 import type { CliIO } from '../../src/cli/io.ts';
 
@@ -82,9 +85,11 @@ test('scan mailbox: mbox, Maildir and .eml folder, json lines only for messages 
   assert.deepEqual(lines(mbox.stdout).map((l) => (l as { file: string }).file), [`${M}/export.mbox#1`, `${M}/export.mbox#3`]);
   assert.equal(mbox.stderr, `${M}/export.mbox (mbox): 3 messages read; 2 with CPR numbers in clear headers (by header: Subject 1, To 1)\n`);
   const md = await run(['scan', 'mailbox', `${M}/maildir`, '--format', 'text']);
+  // Maildir names start with a Unix timestamp; 1710237600 has the shape of a CPR number (17 Oct
+  // 2023), so without --reveal it is masked like any other number (locate it by the rest of the name)
   assert.equal(md.stdout, [
-    `${M}/maildir/cur/1710237600.M1P1.host:2,S: Subject: XXXXXX-XXXX (cpr)`,
-    `${M}/maildir/.Sent/cur/1710237603.M4P1.host:2,S: Subject: XXXXXX-XXXX (cpr)`, ''].join('\n'));
+    `${M}/maildir/cur/XXXXXX-XXXX.M1P1.host:2,S: Subject: XXXXXX-XXXX (cpr)`,
+    `${M}/maildir/.Sent/cur/XXXXXX-XXXX.M4P1.host:2,S: Subject: XXXXXX-XXXX (cpr)`, ''].join('\n'));
   const eml = await run(['scan', 'mailbox', `${M}/eml`, '--format', 'csv', '--reveal']);
   assert.equal(eml.stdout, [
     'file,header,start,end,masked,kind,mod11,cpr',
@@ -139,4 +144,20 @@ test('a failing standard output (disk full) ends the run with a message and exit
   const code = await main(['scan', 'text'], { stdin: input, stdout, stderr, env: {}, cwd: process.cwd() });
   assert.equal(code, 1);
   assert.match(stderr.text, /cannot write the output: ENOSPC/);
+});
+
+test('a CPR number in a file name is masked in output and messages unless --reveal', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pv-scan-'));
+  try {
+    await writeFile(join(dir, 'Sag 140432-2464.eml'), 'Subject: CPR 2512841234\r\n\r\n');
+    const masked = await run(['scan', 'mailbox', dir, '--format', 'text']);
+    assert.equal(masked.stdout, `${dir}/Sag XXXXXX-XXXX.eml: Subject: XXXXXX-XXXX (cpr)\n`);
+    const missing = await run(['scan', 'message', join(dir, 'Scan_1506164736.eml')]);
+    assert.match(missing.stderr, /Scan_XXXXXX-XXXX\.eml: cannot read/);
+    assert.ok(!/1404322464|140432-2464|1506164736/.test(masked.stdout + masked.stderr + missing.stderr));
+    const revealed = await run(['scan', 'mailbox', dir, '--format', 'text', '--reveal']);
+    assert.equal(revealed.stdout, `${dir}/Sag 140432-2464.eml: Subject: 2512841234 (cpr)\n`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
