@@ -10,7 +10,7 @@ import { semanticProblems, type Problem } from './checks.ts';
 import { applyOverrides, type Origins, type Overrides } from './overrides.ts';
 import { configSchema, type Config } from './schema.ts';
 import { knownKeys } from './schema-keys.ts';
-import { loadSecret } from './secrets.ts';
+import { loadPreviousKeys, loadSecret } from './secrets.ts';
 import { closest, formatPath, lineOf, type KeyPath } from './yaml-lines.ts';
 
 export interface LoadedConfig {
@@ -18,6 +18,8 @@ export interface LoadedConfig {
   file: string | null;
   hmacKey: Buffer;
   quarantineKey: Buffer;
+  /** earlier quarantine keys (key rotation): only for reading what they sealed */
+  previousQuarantineKeys?: Buffer[];
 }
 
 export interface LoadParams {
@@ -53,11 +55,12 @@ export async function loadConfig(p: LoadParams): Promise<LoadedConfig> {
     { label: 'quarantine key', envName: 'POSTVAGT_QUARANTINE_KEY', fileKey: 'secrets.quarantine_key_file', file: config.secrets.quarantine_key_file, devFile: 'quarantine.key', exactLength: 32 },
     env, config.mode, dataDir,
   );
+  const previousQuarantineKeys = loadPreviousKeys(config.secrets.previous_quarantine_key_files, env);
   if (hmacKey.equals(quarantineKey)) {
     // one key for two jobs: a leak of fingerprint material would also open the quarantine
     throw new PvError('PV_CONFIG_INVALID', 'the HMAC key and the quarantine key are the same; give each its own random key (openssl rand -hex 32)');
   }
-  return deepFreeze({ config, file, hmacKey, quarantineKey });
+  return deepFreeze({ config, file, hmacKey, quarantineKey, previousQuarantineKeys });
 }
 
 interface Source {
@@ -178,7 +181,11 @@ function resolvePaths(c: Config, cwd: string): Config {
     ...c,
     data_dir: resolve(cwd, c.data_dir),
     store: c.store.kind === 'sqlite' ? { ...c.store, path: abs(c.store.path) } : c.store,
-    secrets: { hmac_key_file: abs(c.secrets.hmac_key_file), quarantine_key_file: abs(c.secrets.quarantine_key_file) },
+    secrets: {
+      hmac_key_file: abs(c.secrets.hmac_key_file),
+      quarantine_key_file: abs(c.secrets.quarantine_key_file),
+      previous_quarantine_key_files: c.secrets.previous_quarantine_key_files.map((f) => resolve(cwd, f)),
+    },
     listeners: c.listeners.map((l) => ({ ...l, tls: { ...l.tls, cert_file: abs(l.tls.cert_file), key_file: abs(l.tls.key_file) } })),
     upstreams: Object.fromEntries(Object.entries(c.upstreams).map(([k, u]) => [k, { ...u, ca_file: abs(u.ca_file) }])),
   };
@@ -199,6 +206,10 @@ export function redactedConfig(c: LoadedConfig): unknown {
   return {
     file: c.file,
     config,
-    secrets: { hmac_key: `<redacted, ${c.hmacKey.length} bytes>`, quarantine_key: `<redacted, ${c.quarantineKey.length} bytes>` },
+    secrets: {
+      hmac_key: `<redacted, ${c.hmacKey.length} bytes>`,
+      quarantine_key: `<redacted, ${c.quarantineKey.length} bytes>`,
+      previous_quarantine_keys: `<${c.previousQuarantineKeys?.length ?? 0} redacted>`,
+    },
   };
 }

@@ -25,6 +25,7 @@ export const ENV_VARS = [
   'POSTVAGT_UPSTREAM',
   'POSTVAGT_HMAC_KEY',
   'POSTVAGT_QUARANTINE_KEY',
+  'POSTVAGT_QUARANTINE_KEY_PREVIOUS',
 ] as const;
 
 export function applyOverrides(raw: Raw, env: NodeJS.ProcessEnv, flags: Overrides = {}): Origins {

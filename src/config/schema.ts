@@ -126,6 +126,8 @@ export const configSchema = z.strictObject({
       hmac_key_file: z.string().optional(),
       /** key for quarantine encryption at rest; env POSTVAGT_QUARANTINE_KEY or this file */
       quarantine_key_file: z.string().optional(),
+      /** after a key rotation: the earlier quarantine keys, still needed to read what they sealed */
+      previous_quarantine_key_files: z.array(z.string()).default([]),
     })
     .prefault({}),
   digest: z

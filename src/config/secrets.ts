@@ -74,3 +74,20 @@ export function decodeKey(text: string, spec: Pick<SecretSpec, 'label' | 'exactL
   }
   return key;
 }
+
+/** Earlier quarantine keys: POSTVAGT_QUARANTINE_KEY_PREVIOUS (comma-separated) and/or key files. */
+export function loadPreviousKeys(files: readonly string[], env: NodeJS.ProcessEnv): Buffer[] {
+  const spec = { label: 'previous quarantine key', exactLength: 32 };
+  const fromEnv = (env.POSTVAGT_QUARANTINE_KEY_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const keys = fromEnv.map((k, i) => decodeKey(k, spec, `POSTVAGT_QUARANTINE_KEY_PREVIOUS[${i}]`));
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new PvError('PV_CONFIG_UNREADABLE', `secrets.previous_quarantine_key_files: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { file, cause: err });
+    }
+    keys.push(decodeKey(text.trim(), spec, file));
+  }
+  return keys;
+}

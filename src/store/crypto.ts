@@ -32,8 +32,11 @@ export function sealBuffer(key: Buffer, plain: Buffer, aad: string): Sealed & { 
   return { keyId: keyId(key), nonce, tag: cipher.getAuthTag(), size: plain.length, ciphertext };
 }
 
-export function openBuffer(key: Buffer, s: Omit<Sealed, 'size'>, ciphertext: Buffer, aad: string): Buffer {
-  checkKey(key, s.keyId, aad);
+/** The current key plus earlier ones (after a rotation); the row's key id picks the right one. */
+export type Keyring = readonly Buffer[];
+
+export function openBuffer(keys: Keyring, s: Omit<Sealed, 'size'>, ciphertext: Buffer, aad: string): Buffer {
+  const key = pickKey(keys, s.keyId, aad);
   try {
     const decipher = createDecipheriv(ALGORITHM, key, s.nonce);
     decipher.setAAD(Buffer.from(aad, 'utf8'));
@@ -73,8 +76,8 @@ export async function sealToFile(key: Buffer, source: Readable | Buffer, file: s
   return { keyId: keyId(key), nonce, tag: cipher.getAuthTag(), size };
 }
 
-export async function openFile(key: Buffer, s: Omit<Sealed, 'size'>, file: string, aad: string): Promise<Buffer> {
-  return openBuffer(key, s, await readFile(file), aad);
+export async function openFile(keys: Keyring, s: Omit<Sealed, 'size'>, file: string, aad: string): Promise<Buffer> {
+  return openBuffer(keys, s, await readFile(file), aad);
 }
 
 /** RFC-less but POSIX: a rename is only durable once the directory entry is synced. */
@@ -87,11 +90,13 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-function checkKey(key: Buffer, expected: string, aad: string): void {
-  const actual = keyId(key);
-  if (actual !== expected) {
-    throw new PvError('PV_STORE_UNAVAILABLE', `${aad} was sealed with key id ${expected}, but the configured quarantine key has id ${actual}`);
+function pickKey(keys: Keyring, expected: string, aad: string): Buffer {
+  const key = keys.find((k) => keyId(k) === expected);
+  if (!key) {
+    const have = keys.map(keyId).join(', ');
+    throw new PvError('PV_STORE_UNAVAILABLE', `${aad} was sealed with key id ${expected}, but the configured quarantine key has id ${have} (after a key rotation, list the old key under secrets.previous_quarantine_key_files)`);
   }
+  return key;
 }
 
 function tampered(aad: string, cause: unknown): PvError {

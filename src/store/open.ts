@@ -26,6 +26,7 @@ export async function openStore(c: LoadedConfig, opts: { clock?: () => Date; bus
     file,
     quarantineDir: join(config.data_dir, 'quarantine'),
     quarantineKey: c.quarantineKey,
+    previousQuarantineKeys: c.previousQuarantineKeys,
     clock: opts.clock,
     busyTimeoutMs: opts.busyTimeoutMs,
   });

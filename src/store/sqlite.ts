@@ -18,6 +18,8 @@ export interface SqliteOptions {
   file: string;
   quarantineDir: string;
   quarantineKey: Buffer;
+  /** earlier quarantine keys, to read what they sealed (key rotation) */
+  previousQuarantineKeys?: readonly Buffer[];
   clock?: () => Date;
   /**
    * How long a write waits for another writer's lock. better-sqlite3 waits synchronously (the
@@ -37,7 +39,7 @@ export class SqliteStore implements Store {
   private constructor(db: Db, opts: SqliteOptions) {
     this.db = db;
     const clock = opts.clock ?? (() => new Date());
-    this.vault = new MailVault(db, opts.quarantineKey, opts.quarantineDir, clock);
+    this.vault = new MailVault(db, opts.quarantineKey, opts.quarantineDir, clock, opts.previousQuarantineKeys);
     this.notices = new NoticeQueue(db, clock);
     this.writes = new GroupCommit(db, storeError);
   }

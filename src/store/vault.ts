@@ -23,7 +23,13 @@ export class MailVault {
     private readonly key: Buffer,
     private readonly dir: string,
     private readonly clock: () => Date,
+    /** earlier keys, for reading only: new messages are always sealed with `key` */
+    private readonly previous: readonly Buffer[] = [],
   ) {}
+
+  private get keyring(): Buffer[] {
+    return [this.key, ...this.previous];
+  }
 
   /** Encrypt (and for files: write + fsync) before any row refers to it. */
   async seal(incidentId: string, message: Buffer | Readable): Promise<SealedMessage> {
@@ -83,8 +89,8 @@ export class MailVault {
     if (!r) return null;
     const s = { keyId: String(r.key_id), nonce: r.nonce as Buffer, tag: r.tag as Buffer };
     const aad = quarantineAad(incidentId);
-    if (r.file !== null) return openFile(this.key, s, join(this.dir, String(r.file)), aad);
-    return openBuffer(this.key, s, r.ciphertext as Buffer, aad);
+    if (r.file !== null) return openFile(this.keyring, s, join(this.dir, String(r.file)), aad);
+    return openBuffer(this.keyring, s, r.ciphertext as Buffer, aad);
   }
 
   /** The embedded capture mailbox (development upstream): sealed too, since delivered mail may carry numbers in its body. */
@@ -114,7 +120,7 @@ export class MailVault {
     const r = this.db.prepare('SELECT * FROM captured WHERE id = ?').get(id) as Row | undefined;
     if (!r) return null;
     const s = { keyId: String(r.key_id), nonce: r.nonce as Buffer, tag: r.tag as Buffer };
-    return openBuffer(this.key, s, r.ciphertext as Buffer, captureAad(String(r.ref)));
+    return openBuffer(this.keyring, s, r.ciphertext as Buffer, captureAad(String(r.ref)));
   }
 }
 

@@ -204,6 +204,16 @@ test('production without secrets: PV_CONFIG_SECRET_MISSING; no key is invented',
   assert.deepEqual(ok.quarantineKey, Buffer.from(HEX_B, 'hex'));
 });
 
+test('previous quarantine keys (rotation) from the environment and from files', async () => {
+  const d = dir();
+  writeFileSync(join(d, 'old2.key'), `${'c'.repeat(64)}\n`);
+  const f = yamlFile(d, `secrets:\n  previous_quarantine_key_files: [old2.key]\n`);
+  const c = await loadConfig({ file: f, cwd: d, env: { POSTVAGT_HMAC_KEY: HEX_A, POSTVAGT_QUARANTINE_KEY: HEX_B, POSTVAGT_QUARANTINE_KEY_PREVIOUS: `${'d'.repeat(64)}, ${'e'.repeat(64)}` } });
+  assert.deepEqual(c.previousQuarantineKeys?.map((k) => k.toString('hex')[0]), ['d', 'e', 'c']);
+  const err = await failure({ cwd: d, env: { POSTVAGT_QUARANTINE_KEY_PREVIOUS: 'abcd' } });
+  assert.match(err.message, /POSTVAGT_QUARANTINE_KEY_PREVIOUS\[0\]: the previous quarantine key must be 32 bytes/);
+});
+
 test('the same key for fingerprints and quarantine is refused', async () => {
   const err = await failure({ env: { POSTVAGT_HMAC_KEY: HEX_A, POSTVAGT_QUARANTINE_KEY: HEX_A }, cwd: dir() });
   assert.match(err.message, /HMAC key and the quarantine key are the same/);

@@ -12,6 +12,7 @@ import { PvError } from '../../src/errors.ts';
 import { decision, incident, tempConfig, RAW } from './helpers.ts';
 
 const T0 = '2026-11-29T08:00:00.000Z';
+const T1 = '2026-11-29T09:00:00.000Z';
 const MAIL = Buffer.from(`From: a@kommune.dk\r\nSubject: Sag ${RAW}\r\n\r\nBorgerens CPR: 251284-1237\r\n`);
 
 function dbOf(dataDir: string): Database.Database {
@@ -97,6 +98,28 @@ test('a different quarantine key is refused by key id, before any decryption att
   const other = await openStore({ ...c, quarantineKey: Buffer.alloc(32, 7) });
   await assert.rejects(other.readQuarantined('PV-20261129-KEY001'), /sealed with key id [0-9a-f]{16}, but the configured quarantine key has id/);
   await other.close();
+});
+
+test('key rotation: old messages stay readable with the old key listed as previous; new ones use the new key', async () => {
+  const c = await tempConfig();
+  const store = await openStore(c);
+  await store.quarantine(incident('PV-20261129-ROT001', T0, { action: 'quarantine' }), decision('tx-1', T0), MAIL);
+  const oldId = await store.capture({ sender: 'a@b', recipients: ['c@d'], raw: MAIL });
+  await store.close();
+  const newKey = Buffer.alloc(32, 0x5a);
+  const rotated = await openStore({ ...c, quarantineKey: newKey, previousQuarantineKeys: [c.quarantineKey] });
+  assert.deepEqual(await rotated.readQuarantined('PV-20261129-ROT001'), MAIL);
+  assert.deepEqual(await rotated.readCaptured(oldId), MAIL);
+  await rotated.quarantine(incident('PV-20261129-ROT002', T1, { action: 'quarantine' }), decision('tx-2', T1), MAIL);
+  await rotated.close();
+  const db = dbOf(c.config.data_dir);
+  const ids = db.prepare('SELECT incident_id, key_id FROM quarantine ORDER BY incident_id').all() as { key_id: string }[];
+  db.close();
+  assert.notEqual(ids[0].key_id, ids[1].key_id, 'the new message is sealed with the new key');
+  const newOnly = await openStore({ ...c, quarantineKey: newKey });
+  await assert.rejects(newOnly.readQuarantined('PV-20261129-ROT001'), /list the old key under secrets\.previous_quarantine_key_files/);
+  assert.deepEqual(await newOnly.readQuarantined('PV-20261129-ROT002'), MAIL);
+  await newOnly.close();
 });
 
 test('if the rows cannot be written, the sealed file is removed and nothing is half-stored', async () => {
