@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -196,4 +196,23 @@ test("--send through Postfix's smtp-sink: accepted and captured; a sink refusing
   const bad = fakeIO(r.dir);
   assert.equal(await main(['digest', '--date', DAY, '--config', r.config, '--send'], bad), 1);
   assert.match(bad.err(), /refused the digest at RCPT TO: 5\d\d .*; nothing was sent \(a permanent refusal/);
+});
+
+test('bin/postvagt digest --send as cron runs it: delivers and the process ends by itself (no socket left open)', async (t) => {
+  const srv = await smtpServer(t);
+  const { dir, config } = await setup(t, `    url: smtp://127.0.0.1:${srv.port}\n`);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('POSTVAGT_')));
+  const child = spawn('bin/postvagt', ['digest', '--date', DAY, '--config', config, '--send'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c));
+  child.stderr.on('data', (c: Buffer) => (err += c));
+  // a guard against hanging forever, not a timing assertion: a process that lingers is killed and fails
+  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  clearTimeout(guard);
+  assert.equal(signal, null, 'the process had to be killed: something kept it alive');
+  assert.equal(code, 0, err);
+  assert.match(out, /accepted for fejlpostkasse@kommune\.dk/);
+  assert.equal(srv.got.length, 1);
 });
