@@ -95,6 +95,11 @@ test('attack: a number split across two encoded words (B then Q) is still found'
   assert.equal(scanHeaders(parseHeaderBlock(`Subject: ${v}`))[0].digits, '1404322464');
 });
 
+test('attack: a number split across encoded words in two different charsets', () => {
+  assert.equal(decodeHeaderValue('=?utf-8?Q?140432?=  =?iso-8859-1?Q?-2464?='), '140432-2464');
+  assert.equal(decodeHeaderValue('=?utf-8?Q?140432?= 2464'), '140432 2464', 'a space before plain text stays');
+});
+
 test('attack: a UTF-8 character split across two B words (Outlook style) decodes whole', () => {
   const bytes = Buffer.from('Ø1404322464', 'utf8');
   const v = `=?utf-8?B?${bytes.subarray(0, 1).toString('base64')}?= =?utf-8?B?${bytes.subarray(1).toString('base64')}?=`;

@@ -41,6 +41,7 @@ const POSITIVES: [string, string, string[]][] = [
   ['P-number whose first six digits are a date counts (valid CPR shape)', 'P-nr. 1003456789', ['1003456789']],
   ['Unix timestamp whose first six digits are a date counts', 'ts=1209600000', ['1209600000']],
   ['29 Feb 2000', '290200-4000', ['2902004000']],
+  ['fullwidth keyword glued to fullwidth digits', 'ＣＰＲ１４０４３２２４６４', ['1404322464']],
   ['variant " - " with mod-11', 'Sag 211062 - 5629', ['2110625629']],
   ['variant "/" with mod-11', 'Sag 211062/5629', ['2110625629']],
   ['variant " - " after a keyword (no mod-11)', 'CPR: 140432 - 2464', ['1404322464']],
