@@ -19,9 +19,9 @@ export interface LogLine {
   text: string;
 }
 
-const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
-};
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** month by its three char codes packed in one number: no substring per line (hot path) */
+const MONTHS = new Map<number, number>(MONTH_NAMES.map((m, i) => [(m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2), i]));
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -47,7 +47,7 @@ function parseHead(line: string, out: LogLine): number {
     if (i < 0) return -1;
     out.stamp = line.slice(0, i);
   } else {
-    const month = MONTHS[line.slice(0, 3)];
+    const month = MONTHS.get((line.charCodeAt(0) << 16) | (line.charCodeAt(1) << 8) | line.charCodeAt(2));
     if (month === undefined || line.charCodeAt(3) !== 32) return -1;
     let j = 4;
     if (line.charCodeAt(j) === 32) j++; // "Nov  1"
