@@ -89,16 +89,20 @@ async function relayOnce(port: number, mb: number): Promise<void> {
   await c.command('DATA');
   await c.write('Subject: big attachment\r\nFrom: a@kommune.example\r\n\r\n');
   const chunk = Buffer.from(`${'QUJD'.repeat(19)}\r\n`.repeat(1024)); // ~78 KiB of base64-like lines
-  for (let sent = 0; sent < mb * 1024 * 1024; sent += chunk.length) await c.write(chunk);
+  for (let sent = 0; sent < mb * 1_000_000; sent += chunk.length) await c.write(chunk);
   await c.write('.\r\n');
   const r = await c.read();
   await c.quit();
-  if (r.code !== 250) throw new Error(`${mb} MiB relay got ${r.code} ${r.text}`);
+  if (r.code !== 250) throw new Error(`${mb} MB relay got ${r.code} ${r.text}`);
 }
 
 function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0; // the process is gone; the caller reports the relay's own error
+  }
 }
 
 /** RSS of a gateway in its own process while it relays one message of `mb` MiB streamed by this process */
@@ -114,8 +118,11 @@ async function rssWhileRelaying(sinkPort: number, mb: number): Promise<{ before:
     const before = rssOf(child.pid!);
     let peak = before;
     const timer = setInterval(() => (peak = Math.max(peak, rssOf(child.pid!))), 20);
-    await relayOnce(port, mb);
-    clearInterval(timer);
+    try {
+      await relayOnce(port, mb);
+    } finally {
+      clearInterval(timer);
+    }
     const after = rssOf(child.pid!);
     return { before, peak, after };
   } finally {
@@ -126,7 +133,7 @@ async function rssWhileRelaying(sinkPort: number, mb: number): Promise<{ before:
 async function memoryLine(sinkPort: number, mb: number): Promise<void> {
   const m = await rssWhileRelaying(sinkPort, mb);
   const mib = (x: number) => (x / 1048576).toFixed(1);
-  console.log(`RSS of the gateway process while relaying a ${mb} MiB message: before ${mib(m.before)} MiB, peak ${mib(m.peak)} MiB (growth ${mib(m.peak - m.before)} MiB), after ${mib(m.after)} MiB`);
+  console.log(`RSS of the gateway process while relaying a ${mb} MB message: before ${mib(m.before)} MiB, peak ${mib(m.peak)} MiB (growth ${mib(m.peak - m.before)} MiB), after ${mib(m.after)} MiB`);
 }
 
 async function main(): Promise<void> {

@@ -123,7 +123,15 @@ export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
 
 function handOver(client: net.Socket, take: () => Promise<net.Socket>, onError?: (err: Error) => void): void {
   client.pause();
-  take().then(
+  // a warm session smtp-server closed a moment ago (idle timeout, shutdown): take another
+  const usable = async (): Promise<net.Socket> => {
+    for (let i = 0; i < 3; i++) {
+      const s = await take();
+      if (!s.destroyed && s.readable) return s;
+    }
+    return take();
+  };
+  usable().then(
     (backend) => {
       if (client.destroyed) return void backend.destroy();
       const n = normaliseAddress(client.remoteAddress ?? '');
