@@ -22,9 +22,10 @@ for (let c = 0; c < 128; c++) {
   else ASCII_CLASS[c] = C_OTHER;
 }
 
-const bmp = new Uint8Array(65536).fill(UNKNOWN);
-bmp.set(ASCII_CLASS, 0);
-const astral = new Map<number, number>();
+// One byte per code point (1.1 MiB), filled on first sight: input with many distinct rare
+// characters cannot make the scanner recompute classes (no cache that can overflow).
+const table = new Uint8Array(0x110000).fill(UNKNOWN);
+table.set(ASCII_CLASS, 0);
 
 // Zero-width space/non-joiner/joiner, word joiner, invisible operators, BOM/ZWNBSP, soft
 // hyphen, Mongolian vowel separator: a reader does not see them, so `140432\u200B2464` reads
@@ -64,17 +65,8 @@ function computeClass(cp: number): number {
 
 /** Class of a code point (cached). */
 export function classOf(cp: number): number {
-  if (cp < 65536) {
-    const k = bmp[cp];
-    if (k !== UNKNOWN) return k;
-    return (bmp[cp] = computeClass(cp));
-  }
-  let k = astral.get(cp);
-  if (k === undefined) {
-    k = computeClass(cp);
-    if (astral.size < 65536) astral.set(cp, k);
-  }
-  return k;
+  const k = table[cp];
+  return k !== UNKNOWN ? k : (table[cp] = computeClass(cp));
 }
 
 /** Code point at UTF-16 index i of `a` (length n); a lone surrogate is returned as itself. */
