@@ -77,3 +77,23 @@ test('bad usage exits 2 with a message; --help teaches the fates with examples',
   assert.match(io.out(), /Examples:\n {2}postvagt audit postfix/);
   for (const sub of ['exchange', 'config']) assert.equal(await main(['audit', sub, '--help'], fakeIO()), 0);
 });
+
+test('a gzip log that breaks off and a file of random bytes: named, the rest audited; the truncation exits 2', async () => {
+  const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+  const { gzipSync } = await import('node:zlib');
+  const { randomBytes } = await import('node:crypto');
+  const dir = mkdtempSync('/tmp/pv-cli-');
+  const gz = gzipSync(Buffer.concat(Array.from({ length: 2000 }, () => readFileSync(REAL))));
+  writeFileSync(`${dir}/mail.log.2.gz`, gz.subarray(0, gz.length >> 1));
+  const noise = randomBytes(200_000);
+  noise[0] = 0; // never the gzip magic by chance
+  writeFileSync(`${dir}/noise.bin`, noise);
+  const io = fakeIO();
+  const code = await main(['audit', 'postfix', `${dir}/noise.bin`, `${dir}/mail.log.2.gz`, 'fixtures/postfix/iso-long-ids.log', '--format', 'json'], io);
+  assert.equal(code, 2);
+  assert.match(io.err(), /mail\.log\.2\.gz: gzip data is corrupt or truncated after line \d+/);
+  assert.match(io.err(), /noise\.bin: no Postfix log lines found/);
+  const j = JSON.parse(io.out());
+  assert.ok(j.lines > 100_000, 'the readable part of the broken gzip was audited');
+  assert.ok(j.silent.some((s: { queue_id: string }) => s.queue_id === '4ZCk1x0m5Lz9sgs'), 'the other file was audited');
+});
