@@ -41,7 +41,10 @@ export class PostfixState {
     if (l.qid === 'NOQUEUE') return this.noqueueLine(l);
     let m = this.open.get(l.qid);
     if (m === undefined) {
-      if (this.recent.has(l.qid) && !l.text.startsWith('client=')) return;
+      // a recently finished id seen again is a late line, unless a new message starts with it
+      // (short queue ids can be reused): smtpd client=, pickup uid=, cleanup message-id= (bounce notices)
+      const starts = l.text.startsWith('client=') || l.text.startsWith('uid=') || l.text.startsWith('message-id=');
+      if (this.recent.has(l.qid) && !starts) return;
       m = newMsg(l.qid, this.time(l));
       this.open.set(l.qid, m);
     }

@@ -91,3 +91,16 @@ test('postscreen NOQUEUE rejects are rejected_in_smtp at once (no smtpd session 
   assert.equal(ms.length, 1);
   assert.equal(ms[0].fate, 'rejected_in_smtp');
 });
+
+test('a short queue id reused soon after by a new message (bounce notice) is a new message, not a late line', () => {
+  const ms = run([
+    'postfix/qmgr[1]: 3333AAAA: from=<a@x.example>, size=1, nrcpt=1 (queue active)',
+    'postfix/smtp[2]: 3333AAAA: to=<b@y.example>, relay=r[1.2.3.4]:25, delay=1, delays=0/0/1/0, dsn=2.0.0, status=sent (ok)',
+    'postfix/qmgr[1]: 3333AAAA: removed',
+    'postfix/cleanup[8]: 3333AAAA: message-id=<notice@mx>',
+    'postfix/qmgr[1]: 3333AAAA: from=<>, size=2, nrcpt=1 (queue active)',
+    'postfix/smtp[2]: 3333AAAA: to=<a@x.example>, relay=r[1.2.3.4]:25, delay=1, delays=0/0/1/0, dsn=5.1.1, status=bounced (gone)',
+    'postfix/qmgr[1]: 3333AAAA: removed',
+  ]);
+  assert.deepEqual(ms.map((m) => m.fate), ['delivered', 'bounced_no_notice']);
+});
