@@ -104,6 +104,8 @@ test('scan mailbox: a file that is no mailbox is named with the line, exit 2; --
   assert.equal(r.code, 2);
   assert.match(r.stderr, /junk\.bin:1: not an mbox file/);
   assert.match(r.stderr, /export\.mbox \(mbox\): 3 messages read/, 'the next path was still scanned');
+  const single = await run(['scan', 'mailbox', `${M}/eml/02-display-name.eml`]);
+  assert.match(single.stderr, /02-display-name\.eml:1: not an mbox file.*use 'postvagt scan message'/);
   assert.equal((await run(['scan', 'mailbox', '--fail-on-find', `${M}/maildir`])).code, 1);
   assert.equal((await run(['scan', 'mailbox', '--fail-on-find', `${M}/eml/sub`])).code, 0);
 });

@@ -130,7 +130,8 @@ export class MboxSplitter {
 
   private notMbox(at: number): never {
     const line = this.pending.slice(0, at).split('\n').length;
-    throw new PvError('PV_INPUT_FORMAT', NOT_MBOX, { file: this.path, line });
+    const hint = /\.(eml|msg)$/i.test(this.path) ? "; for a single message use 'postvagt scan message'" : '';
+    throw new PvError('PV_INPUT_FORMAT', NOT_MBOX + hint, { file: this.path, line });
   }
 
   /** One move of the state machine; false when it needs more input. */
