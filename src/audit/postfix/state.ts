@@ -95,9 +95,11 @@ export class PostfixState {
     const d = parseDelivery(l.text);
     if (!d) return;
     const why = `${d.dsn ? `${d.dsn} ` : ''}${d.detail}`.trim();
+    // deliverable/undeliverable answer address-verification probes (verify(8)): no one's mail
+    // was lost there, so they count as handed over, with the probe's answer as the reason
     const st = l.daemon === 'discard' && d.status === 'sent' ? 'discarded'
-      : d.status === 'sent' || d.status === 'deliverable' ? 'sent'
-      : d.status === 'bounced' || d.status === 'undeliverable' ? 'bounced'
+      : d.status === 'sent' || d.status === 'deliverable' || d.status === 'undeliverable' ? 'sent'
+      : d.status === 'bounced' ? 'bounced'
       : d.status === 'expired' ? 'expired'
       : d.status === 'deferred' ? 'deferred' : undefined;
     if (st === undefined) return;
@@ -105,7 +107,8 @@ export class PostfixState {
     const prev = m.rcpts.get(key);
     // the first final status wins; a later deferral must not undo a delivery (duplicate lines)
     if (prev && prev.st !== 'pending' && prev.st !== 'deferred') return;
-    m.rcpts.set(key, { to: d.to, st, reason: l.daemon === 'discard' ? d.detail : why });
+    const reason = l.daemon === 'discard' ? d.detail : d.status.endsWith('deliverable') ? `address verification probe: ${d.status}` : why;
+    m.rcpts.set(key, { to: d.to, st, reason });
   }
 
   /** discard/reject/hold/warning… lines from cleanup and smtpd (checks, access maps, milters). */

@@ -104,3 +104,13 @@ test('a short queue id reused soon after by a new message (bounce notice) is a n
   ]);
   assert.deepEqual(ms.map((m) => m.fate), ['delivered', 'bounced_no_notice']);
 });
+
+test('an address-verification probe answered "undeliverable" is not a lost mail', () => {
+  const ms = run([
+    'postfix/qmgr[1]: 4444BBBB: from=<double-bounce@mx>, size=1, nrcpt=1 (queue active)',
+    'postfix/smtp[2]: 4444BBBB: to=<gone@y.example>, relay=r[1.2.3.4]:25, delay=1, delays=0/0/1/0, dsn=5.1.1, status=undeliverable (host r said: 550 5.1.1 no such user)',
+    'postfix/qmgr[1]: 4444BBBB: removed',
+  ]);
+  assert.equal(ms[0].fate, 'delivered');
+  assert.match(ms[0].reason, /address verification probe: undeliverable/);
+});
