@@ -39,7 +39,7 @@ function chart(data: [string, number][]): string {
     const bh = Math.round((n / max) * h);
     return `<rect x="${40 + i * bw}" y="${10 + h - bh}" width="${bw - 2}" height="${bh}" fill="#b3261e"><title>${esc(k)}: ${n}</title></rect>`;
   });
-  const labels = [0, data.length - 1].map((i) => `<text x="${40 + i * bw}" y="${h + 28}" font-size="11">${esc(data[i][0])}</text>`);
+  const labels = [...new Set([0, data.length - 1])].map((i) => `<text x="${40 + i * bw}" y="${h + 28}" font-size="11">${esc(data[i][0])}</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="silent losses per month" width="${60 + data.length * bw}" height="${h + 40}">`
     + `<text x="0" y="20" font-size="11">${max}</text><line x1="38" y1="${10 + h}" x2="${44 + data.length * bw}" y2="${10 + h}" stroke="#333"/>`
     + `${bars.join('')}${labels.join('')}</svg>`;
