@@ -1,21 +1,23 @@
 // Hostile input, each test named after the attack (STYLE 13): every one gets a correct reply or a
-// timeout, and the gateway keeps serving the next client. I/O: gateway on 127.0.0.1:0, smtp-sink.
+// timeout, and the gateway keeps serving the next client. I/O: gateway on 127.0.0.1:0 and a small
+// smtp-server upstream that records only transactions completed with the final dot — what an MTA
+// commits (one full-suite run showed an aborted transaction in smtp-sink's -d dump; not reproduced).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSmtpSink, type SmtpSink } from '../support/postfix.ts';
 import { RawClient } from '../gateway/raw-client.ts';
-import { startTestGateway, type Running } from '../gateway/helpers.ts';
+import { recordingUpstream, startTestGateway, type Running } from '../gateway/helpers.ts';
 
-let sink: SmtpSink;
+let sink: Awaited<ReturnType<typeof recordingUpstream>>;
+const committed = () => sink.got.map((m) => m.raw).join('\n');
 let g: Running;
 
 before(async () => {
-  sink = await startSmtpSink({ capture: true });
+  sink = await recordingUpstream();
   g = await startTestGateway({ upstreamPort: sink.port, over: { listener: { max_header_size: 256 * 1024, socket_timeout_ms: 800 } } });
 });
 after(async () => {
   await g.stop();
-  await sink.stop();
+  await sink.close();
 });
 
 /** the gateway still relays a clean mail afterwards */
@@ -96,7 +98,7 @@ test('slowloris: a client that stops mid-DATA is timed out, nothing is relayed, 
   c.write('Subject: slowloris\r\n\r\nfirst line of a body that never ends\r\n');
   await c.expect(/^421 /m, 5000);
   await stillServes();
-  const arrived = (await sink.messages()).join('\n');
+  const arrived = committed();
   assert.match(arrived, /Subject: still here/, 'the sink does capture');
   assert.doesNotMatch(arrived, /Subject: slowloris/, 'a truncated message must never be committed upstream');
   assert.ok(g.store.decisions.some((d) => d.action === 'tempfail' && d.reply.startsWith('421 4.4.2')), JSON.stringify(g.store.decisions.map((d) => d.reply.slice(0, 30))) + JSON.stringify(g.logs.slice(-3)));
@@ -112,7 +114,7 @@ test('client disconnects mid-DATA: the partial message is not committed upstream
   c.close();
   await new Promise((r) => setTimeout(r, 300));
   await stillServes();
-  assert.doesNotMatch((await sink.messages()).join('\n'), /Subject: cut off/);
+  assert.doesNotMatch(committed(), /Subject: cut off/);
 });
 
 test('relay from outside relay.networks: 554 5.7.1 at RCPT (no open relay)', async () => {
@@ -134,7 +136,7 @@ test('message over max_message_size: 552, and the upstream never commits it', as
     await c.envelope();
     assert.match(await c.data(`Subject: too big\r\n\r\n${'0123456789abcdef\r\n'.repeat(1000)}`), /^552 /);
     c.close();
-    assert.doesNotMatch((await sink.messages()).join('\n'), /Subject: too big/);
+    assert.doesNotMatch(committed(), /Subject: too big/);
   } finally {
     await small.stop();
   }
