@@ -1,7 +1,7 @@
 // Certificates for STARTTLS on the listeners (RFC 3207): configured PEM files, or in development a
 // self-signed certificate generated once and kept under data_dir/tls/. I/O: reads/writes PEM files.
 // Protects: production never runs on a generated certificate (a config error instead, STYLE 10).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PvError } from '../errors.ts';
 import type { ListenerConfig } from '../config/schema.ts';
@@ -56,7 +56,11 @@ export async function developmentCertificate(dataDir: string): Promise<TlsMateri
     algorithm: 'sha256',
   });
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(keyFile, pems.private, { mode: 0o600 });
-  await writeFile(certFile, pems.cert, { mode: 0o644 });
+  // write-then-rename: a second process starting at the same moment never reads half a file
+  const tmp = `.${process.pid}.${Date.now()}`;
+  await writeFile(keyFile + tmp, pems.private, { mode: 0o600 });
+  await writeFile(certFile + tmp, pems.cert, { mode: 0o644 });
+  await rename(keyFile + tmp, keyFile);
+  await rename(certFile + tmp, certFile);
   return { cert: Buffer.from(pems.cert), key: Buffer.from(pems.private), generated: true };
 }

@@ -2,6 +2,8 @@
 // with the fake store, swaks as a child process, and a silent logger that records lines.
 // I/O: spawns swaks; listeners on 127.0.0.1 port 0, closed by the caller's stop().
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.ts';
 import type { LoadedConfig } from '../../src/config/load.ts';
 import { startGateway, type Gateway } from '../../src/gateway/index.ts';
@@ -10,7 +12,8 @@ import { FakeStore } from '../support/fake-store.ts';
 
 export function testConfig(over: Record<string, unknown> = {}, upstream = 'capture'): LoadedConfig {
   const config = configSchema.parse({
-    data_dir: '/tmp/postvagt-test-data',
+    // one folder per test process: the development TLS certificate is generated into it on first use
+    data_dir: join(tmpdir(), `postvagt-test-${process.pid}`),
     listeners: [{ name: 'outbound', listen: '127.0.0.1:0', direction: 'outbound', tls: { starttls: false }, ...(over.listener as object) }],
     upstreams: { default: { url: upstream, ...(over.upstream as object) } },
     ...(over.config as object),
