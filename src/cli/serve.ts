@@ -9,6 +9,7 @@ import { openStore } from '../store/open.ts';
 import { createLogger } from '../log.ts';
 import { startGateway, type Gateway } from '../gateway/index.ts';
 import { startWeb } from '../web/server.ts';
+import { smtpAuthenticator } from '../web/auth.ts';
 import type { Command, CliIO } from './io.ts';
 
 const HELP = `Usage: postvagt serve [--config FILE] [--upstream smtp://HOST:PORT] [--listen HOST:PORT]
@@ -59,7 +60,8 @@ export const serve: Command = async (argv, io) => {
   let web: { url: string; close(): Promise<void> } | null = null;
   let serving = false;
   try {
-    gateway = await startGateway({ loaded, store, logger });
+    // SMTP AUTH for listeners with relay.auth: relay accounts from `postvagt user add NAME --smtp`
+    gateway = await startGateway({ loaded, store, logger, authenticate: smtpAuthenticator(store, loaded.hmacKey) });
     const gw = gateway;
     const w = await startWeb({ loaded, store, logger, health: () => ({ serving, upstreamReachable: () => gw.upstreamReachable() }) });
     web = w;

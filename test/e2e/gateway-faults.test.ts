@@ -168,3 +168,25 @@ test('upstream STARTTLS: used whenever offered; an unverifiable certificate is a
     await up.close();
   }
 });
+
+test('SMTP AUTH relay (relay.auth, no networks): only after STARTTLS, right password relays, wrong one gets 535', async () => {
+  const up = await recordingUpstream();
+  const tried: string[] = [];
+  const authenticate = async (user: string, pass: string) => (tried.push(user), user === 'webform' && pass === 'correct horse battery');
+  const g = await startTestGateway({ upstreamPort: up.port, authenticate, over: { listener: { relay: { networks: [], auth: true }, tls: { starttls: true } } } });
+  try {
+    const anon = await swaks(g.port, MAIL);
+    assert.match(replyLine(anon.stdout, /^5\d\d/) ?? '', /^554 5\.7\.1 /, 'no AUTH: relay denied');
+    const plain = await swaks(g.port, ['--auth', 'PLAIN', '--auth-user', 'webform', '--auth-password', 'correct horse battery', ...MAIL]);
+    assert.doesNotMatch(plain.stdout, /<[~-]\s+235 /, 'no password over plaintext');
+    const wrong = await swaks(g.port, ['--tls', '--auth', 'PLAIN', '--auth-user', 'webform', '--auth-password', 'guess', ...MAIL]);
+    assert.match(wrong.stdout, /<~\*\s+535 /);
+    const ok = await swaks(g.port, ['--tls', '--auth', 'PLAIN', '--auth-user', 'webform', '--auth-password', 'correct horse battery', ...MAIL]);
+    assert.match(replyLine(ok.stdout, /^250 2/) ?? '', /^250 2\.0\.0 /, ok.stdout);
+    assert.equal(up.got.length, 1);
+    assert.deepEqual(tried, ['webform', 'webform']);
+  } finally {
+    await g.stop();
+    await up.close();
+  }
+});

@@ -40,11 +40,11 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(p: { upstreamPort?: number; over?: Record<string, unknown>; store?: FakeStore; routes?: Map<string, UpstreamRoute> } = {}): Promise<Running> {
+export async function startTestGateway(p: { upstreamPort?: number; over?: Record<string, unknown>; store?: FakeStore; routes?: Map<string, UpstreamRoute>; authenticate?: (u: string, p: string) => Promise<boolean> } = {}): Promise<Running> {
   const store = p.store ?? new FakeStore();
   const loaded = testConfig(p.over ?? {}, p.upstreamPort === undefined ? 'capture' : `smtp://127.0.0.1:${p.upstreamPort}`);
   const logger = recordingLogger();
-  const gw = await startGateway({ loaded, store, logger, noticeWorker: false, routes: p.routes });
+  const gw = await startGateway({ loaded, store, logger, noticeWorker: false, routes: p.routes, authenticate: p.authenticate });
   return { gw, store, port: gw.listeners[0].port, logs: logger.lines, stop: () => gw.close({ graceMs: 2000 }) };
 }
 
