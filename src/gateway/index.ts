@@ -8,6 +8,7 @@ import { maskText, parseHeaderBlock, scanHeaders } from '../detect/index.ts';
 import { startCapture, type CaptureMailbox } from './capture.ts';
 import { startListener, type Listener } from './ingress.ts';
 import { startNoticeWorker, type NoticeWorker } from './notices.ts';
+import { startDigestScheduler, type DigestScheduler } from './digest-scheduler.ts';
 import { listenerTls } from './tls.ts';
 import { observedStore } from './observe.ts';
 import { PooledRoute, type UpstreamRoute } from './upstream.ts';
@@ -30,7 +31,7 @@ export interface StartParams {
   clock?: () => Date;
   /** SMTP AUTH check for listeners with relay.auth; without it AUTH is not offered */
   authenticate?: (user: string, pass: string) => Promise<boolean>;
-  /** run the notice worker (default true); tests drive it themselves */
+  /** run the notice worker and the daily digest (default true); tests drive them themselves */
   noticeWorker?: boolean;
   /** overrides for tests: a route name → ready upstream */
   routes?: Map<string, UpstreamRoute>;
@@ -72,6 +73,7 @@ export async function startGateway(p: StartParams): Promise<Gateway> {
   let capture: CaptureMailbox | undefined;
   const started: Listener[] = [];
   let worker: NoticeWorker | null = null;
+  let digest: DigestScheduler | null = null;
   try {
     for (const [name, up] of Object.entries(cfg.upstreams)) {
       if (routes.has(name)) continue;
@@ -90,7 +92,10 @@ export async function startGateway(p: StartParams): Promise<Gateway> {
       started.push(await startListener(l, { ctx, route, tls, authenticate: p.authenticate }));
     }
     const noticeRoute = routes.get('default') ?? routes.values().next().value;
-    if (p.noticeWorker !== false && noticeRoute) worker = startNoticeWorker({ store: p.store, route: noticeRoute, logger: p.logger });
+    if (p.noticeWorker !== false && noticeRoute) {
+      worker = startNoticeWorker({ store: p.store, route: noticeRoute, logger: p.logger });
+      if (cfg.digest.enabled) digest = startDigestScheduler({ config: { ...cfg, data_dir: resolve(cfg.data_dir) }, store: p.store, route: noticeRoute, logger: p.logger, clock });
+    }
   } catch (err) {
     await Promise.all(started.map((l) => l.close(0)));
     await capture?.close();
@@ -106,6 +111,7 @@ export async function startGateway(p: StartParams): Promise<Gateway> {
     },
     async close(opts) {
       const grace = opts?.graceMs ?? 30_000;
+      digest?.stop();
       await worker?.stop();
       await Promise.all(started.map((l) => l.close(grace)));
       await Promise.all([...routes.values()].map((r) => r.close()));

@@ -15,7 +15,8 @@ export interface NoticeWorker {
   stop(): Promise<void>;
 }
 
-async function deliver(route: UpstreamRoute, n: QueuedNotice): Promise<{ ok: true } | { ok: false; error: string; permanent: boolean }> {
+/** one mail (notice or digest) through the upstream; 5xx counts as permanent */
+export async function deliver(route: UpstreamRoute, n: Pick<QueuedNotice, 'envelopeFrom' | 'to' | 'raw'>): Promise<{ ok: true } | { ok: false; error: string; permanent: boolean }> {
   const tx = await route.begin(n.envelopeFrom, { size: n.raw.length, eightBit: true });
   if (tx.mailReply.code >= 300) return { ok: false, error: `MAIL ${tx.mailReply.code} ${tx.mailReply.text}`, permanent: tx.mailReply.code >= 500 };
   const r = await tx.rcpt(n.to);

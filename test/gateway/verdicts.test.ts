@@ -189,3 +189,31 @@ test('notice worker: a notice the upstream refuses for good is marked failed and
     await up.close();
   }
 });
+
+test('daily digest: due after digest.time (Danish time), sent once per day to the central mailbox', async () => {
+  const { digestDue, startDigestScheduler } = await import('../../src/gateway/digest-scheduler.ts');
+  // 2026-11-29 06:30 UTC is 07:30 in Copenhagen (winter time, UTC+1)
+  assert.equal(digestDue(new Date('2026-11-29T06:30:00Z'), '07:00', null), true);
+  assert.equal(digestDue(new Date('2026-11-29T05:30:00Z'), '07:00', null), false);
+  assert.equal(digestDue(new Date('2026-11-29T06:30:00Z'), '07:00', '2026-11-29'), false);
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port });
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const route = new PooledRoute('default', { host: '127.0.0.1', port: up.port, heloName: 't', timeoutMs: 5000, requireTls: false, verifyCertificates: true, maxConnections: 2 });
+  const config = { digest: { time: '07:00', enabled: true }, notify: { postmaster: 'postmaster@kommune.example', contact: 'IT', unreachable_senders: [], central_mailbox: 'fejl@kommune.example' }, data_dir: await mkdtemp(join(tmpdir(), 'pv-digest-')) };
+  const s = startDigestScheduler({ config, store: g.store, route, logger: { info() {}, warn() {}, error() {} }, clock: () => new Date('2026-11-29T06:30:00Z'), intervalMs: 3_600_000 });
+  try {
+    assert.equal(await s.tick(), '2026-11-28');
+    assert.equal(await s.tick(), null, 'once per day');
+    assert.equal(up.got.length, 1);
+    assert.deepEqual(up.got[0].rcpt, ['fejl@kommune.example']);
+    assert.equal(up.got[0].from, '');
+  } finally {
+    s.stop();
+    await route.close();
+    await g.stop();
+    await up.close();
+  }
+});
