@@ -147,3 +147,25 @@ test('SMTP client: multi-line replies and MAIL parameters only as advertised', (
   assert.equal(mailCommand({ extensions: ext }, 'a@b', { size: 10, eightBit: true, smtpUtf8: true }), 'MAIL FROM:<a@b> SIZE=10 BODY=8BITMIME');
   assert.equal(mailCommand({ extensions: new Map() }, '', { size: 10 }), 'MAIL FROM:<>');
 });
+
+test('listener TLS: configured PEM files are used; production without them is a config error, never a generated certificate', async () => {
+  const { listenerTls, developmentCertificate } = await import('../../src/gateway/tls.ts');
+  const { configSchema } = await import('../../src/config/schema.ts');
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'pv-tls-'));
+  const dev = await developmentCertificate(dir);
+  await writeFile(join(dir, 'c.pem'), dev.cert);
+  await writeFile(join(dir, 'k.pem'), dev.key);
+  const listener = (tls: object) => configSchema.parse({ listeners: [{ name: 'o', listen: '127.0.0.1:2525', direction: 'outbound', tls }] }).listeners[0];
+  const files = await listenerTls(listener({ cert_file: join(dir, 'c.pem'), key_file: join(dir, 'k.pem') }), 'production', dir);
+  assert.equal(files?.generated, false);
+  assert.equal(files?.cert.toString(), dev.cert.toString());
+  await assert.rejects(listenerTls(listener({}), 'production', dir), { code: 'PV_CONFIG_INVALID' });
+  await assert.rejects(listenerTls(listener({ cert_file: join(dir, 'c.pem') }), 'development', dir), { code: 'PV_CONFIG_INVALID' });
+  await assert.rejects(listenerTls(listener({ cert_file: join(dir, 'nope.pem'), key_file: join(dir, 'k.pem') }), 'production', dir), { code: 'PV_CONFIG_UNREADABLE' });
+  assert.equal(await listenerTls(listener({ starttls: false }), 'production', dir), null);
+  const again = await developmentCertificate(dir);
+  assert.equal(again.cert.toString(), dev.cert.toString(), 'generated once per data folder, then reused');
+});
