@@ -15,6 +15,7 @@ import { decisionRow, incidentRow, type TxFacts } from './records.ts';
 import { relayCheck, type RelayCheck } from './relay-auth.ts';
 import { UpstreamError, type Reply } from './smtp-client.ts';
 import { mirror, runData, upstreamFailed, type TxContext } from './transaction.ts';
+import { receivedField } from './rewrite.ts';
 import type { UpstreamRoute, UpstreamTx } from './upstream.ts';
 
 interface TxState {
@@ -158,7 +159,16 @@ export class ListenerHooks {
       const upstream = t.upstream;
       t.upstream = null; // the data phase owns it now
       const facts = this.facts(session, t);
-      return runData(this.ctx, { facts, arrival: t.arrival, maxHeaderSize: this.l.max_header_size, upstream, stream: stream as Readable, signal });
+      const trace = receivedField({
+        helo: this.ctx.detector.mask(session.hostNameAppearsAs || ''),
+        address: session.remoteAddress,
+        by: this.l.name,
+        id: t.txId,
+        tls: session.secure,
+        authenticated: Boolean(session.user),
+        time: t.arrival,
+      });
+      return runData(this.ctx, { facts, trace, arrival: t.arrival, maxHeaderSize: this.l.max_header_size, upstream, stream: stream as Readable, signal });
     };
     runHook('data', this.deadline, this.fault(session), done, body, () => stream.resume());
   }

@@ -1,6 +1,6 @@
-// Header rewriting for the redact and tag verdicts: only the affected fields change, every other
-// byte of the header block is kept as received. No I/O. Protects invariant 2 on the wire: a
-// redacted field carries the masked form, re-encoded per RFC 2047 when it is not plain ASCII.
+// Header changes on the way through: redact and tag (only the affected fields change; every other
+// byte of the header block stays as received) and our RFC 5321 Received trace field. No I/O.
+// Protects invariant 2 on the wire: a redacted field carries the masked form, RFC 2047-encoded if needed.
 import libmime from 'libmime';
 import type { HeaderField } from '../detect/types.ts';
 
@@ -35,4 +35,15 @@ export function rewriteFields(header: Buffer, fields: HeaderField[], indexes: Se
 /** the tag action: one header field added at the top (RFC 5322 §3.6 allows any order for X- fields) */
 export function prependField(header: Buffer, name: string, value: string): Buffer {
   return Buffer.concat([Buffer.from(`${name}: ${value}\r\n`, 'latin1'), header]);
+}
+
+/**
+ * RFC 5321 §4.4: a relay MUST add a Received trace field. The client's HELO name is reduced to
+ * hostname characters (it is client-controlled text going into a header).
+ */
+export function receivedField(p: { helo: string; address: string; by: string; id: string; tls: boolean; authenticated: boolean; time: Date }): string {
+  const helo = p.helo.replace(/[^A-Za-z0-9.\-[\]:]/g, '').slice(0, 255) || 'unknown';
+  const proto = `ESMTP${p.tls ? 'S' : ''}${p.authenticated ? 'A' : ''}`; // RFC 3848 protocol types
+  const date = p.time.toUTCString().replace(/GMT$/, '+0000'); // RFC 5322 §3.3 date-time
+  return `Received: from ${helo} ([${p.address}])\r\n\tby ${p.by} (Postvagt) with ${proto} id ${p.id};\r\n\t${date}`;
 }

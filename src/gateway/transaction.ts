@@ -41,6 +41,8 @@ export interface TxContext {
 
 export interface DataInput {
   facts: TxFacts;
+  /** the Received: field this relay adds (RFC 5321 §4.4), without CRLF */
+  trace: string;
   arrival: Date;
   maxHeaderSize: number;
   upstream: UpstreamTx;
@@ -111,7 +113,8 @@ async function refuseHeaderBlock(ctx: TxContext, d: DataInput): Promise<never> {
 
 /** pass, tag, redact: relay, then record (with an incident when something was found) before the 250 */
 function relayed(ctx: TxContext, d: DataInput, sc: Scanned, head: Buffer, action: DecisionAction): Promise<SmtpReply> {
-  return relay(ctx, d, head, sc.split.rest, async (reply) => {
+  const traced = Buffer.concat([Buffer.from(`${d.trace}\r\n`, 'latin1'), head]);
+  return relay(ctx, d, traced, sc.split.rest, async (reply) => {
     const wire = formatReply(reply);
     if (sc.findings.length === 0) return ctx.store.recordDecision(decisionRow(d.facts, 'pass', wire, [], null));
     const inc = incidentRow(d.facts, sc.id, action, wire, sc.found);
