@@ -79,6 +79,7 @@ async function decideAndAct(ctx: TxContext, d: DataInput): Promise<SmtpReply> {
   const split = await readHeaderBlock(d.stream, d.maxHeaderSize);
   if (split.overflow) return refuseHeaderBlock(ctx, d);
   const fields = ctx.detector.parse(split.header);
+  if (fields.filter((f) => f.name.toLowerCase() === 'received').length > MAX_HOPS) return refuseLoop(ctx, d);
   const findings = ctx.detector.scan(fields);
   const subject = fields.find((f) => f.name.toLowerCase() === 'subject');
   d.facts.subjectMasked = subject ? ctx.detector.mask(subject.decoded) : '';
@@ -100,6 +101,18 @@ async function decideAndAct(ctx: TxContext, d: DataInput): Promise<SmtpReply> {
     case 'quarantine':
       return quarantine(ctx, d, sc);
   }
+}
+
+/** RFC 5321 §6.3: count Received fields to break mail loops (Postfix's hopcount_limit is 50 too) */
+export const MAX_HOPS = 50;
+
+async function refuseLoop(ctx: TxContext, d: DataInput): Promise<never> {
+  await drain(d.stream);
+  await d.upstream.abort();
+  const r: SmtpReply = { code: 554, enhanced: '5.4.6', text: `Mailsloejfe: over ${MAX_HOPS} Received-felter / Routing loop detected: more than ${MAX_HOPS} Received fields` };
+  await ctx.store.recordDecision(decisionRow(d.facts, 'reject', formatReply(r), [], null));
+  ctx.logger.warn({ event: 'smtp.refused', tx: d.facts.txId, reason: 'mail loop' });
+  throw new Refusal(r);
 }
 
 async function refuseHeaderBlock(ctx: TxContext, d: DataInput): Promise<never> {

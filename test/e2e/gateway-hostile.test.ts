@@ -171,3 +171,12 @@ test('IPv6 listener: the client address reaches the relay check through XCLIENT 
     await only4.stop();
   }
 });
+
+test('mail loop: more than 50 Received fields is refused with 554 5.4.6, not relayed again', async () => {
+  const c = await RawClient.connect(g.port);
+  await c.envelope();
+  const hops = Array.from({ length: 51 }, (_, i) => `Received: from hop${i}.example by hop${i + 1}.example; Sun, 29 Nov 2026 10:00:00 +0000\r\n`).join('');
+  assert.match(await c.data(`${hops}Subject: looping\r\n\r\nbody`), /^554 5\.4\.6 /);
+  c.close();
+  assert.doesNotMatch(committed(), /Subject: looping/);
+});
