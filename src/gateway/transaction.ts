@@ -162,16 +162,35 @@ async function quarantine(ctx: TxContext, d: DataInput, sc: Scanned): Promise<Sm
   const notice = noticeFor({ incident: inc, fields: sc.fields, notify: ctx.notify, arrival: d.arrival, now: ctx.clock() });
   const message = Readable.from(whole(sc.split.header, sc.split.rest, d.stream));
   // invariant 1: quarantine() resolves only when message, incident, decision and notice are durable
-  await ctx.store.quarantine(inc, decisionRow(d.facts, 'quarantine', wire, sc.found, sc.id), message, notice ?? undefined);
+  try {
+    await ctx.store.quarantine(inc, decisionRow(d.facts, 'quarantine', wire, sc.found, sc.id), message, notice ?? undefined);
+  } catch (err) {
+    // over SIZE: whole() stopped the stream, so nothing was stored; the client gets 552
+    if (!(err instanceof Refusal) && !d.stream.sizeExceeded) throw err;
+    await drain(d.stream);
+    const r = tooBig();
+    await ctx.store.recordDecision(decisionRow(d.facts, 'reject', formatReply(r), [], null));
+    throw new Refusal(r);
+  }
   await drain(d.stream);
   ctx.logger.info({ event: 'verdict.quarantine', tx: d.facts.txId, incident: sc.id, notice: inc.notice });
   return reply;
 }
 
-async function* whole(head: Buffer, rest: Buffer, stream: Readable): AsyncGenerator<Buffer> {
+async function* whole(head: Buffer, rest: Buffer, stream: Readable & { sizeExceeded?: boolean }): AsyncGenerator<Buffer> {
   yield head;
   if (rest.length > 0) yield rest;
-  yield* chunks(stream);
+  for await (const chunk of chunks(stream)) {
+    if (stream.sizeExceeded) throw new Refusal(tooBig());
+    yield chunk;
+  }
+  // the whole message may have arrived with the header block: check once more at the end
+  if (stream.sizeExceeded) throw new Refusal(tooBig());
+}
+
+/** 552 5.3.4 (RFC 3463 §3.4): over the listener's max_message_size, advertised as SIZE (RFC 1870) */
+function tooBig(): SmtpReply {
+  return { code: 552, enhanced: '5.3.4', text: 'Mailen er for stor / Message too big' };
 }
 
 function affected(findings: HeaderFinding[]): string {
@@ -186,7 +205,7 @@ async function relay(ctx: TxContext, d: DataInput, head: Buffer, rest: Buffer, r
       if (d.signal.aborted) throw d.signal.reason;
       // smtp-server answers 552 itself for a message over SIZE, whatever we do: never let the
       // upstream commit a mail the client is told was refused
-      if (d.stream.sizeExceeded) throw new Refusal({ code: 552, enhanced: '5.3.4', text: 'Message too big / Mailen er for stor' });
+      if (d.stream.sizeExceeded) throw new Refusal(tooBig());
       // Invariant 3: never let the upstream commit a mail the store could not record.
       await ctx.store.ping();
     });

@@ -224,3 +224,16 @@ test('daily digest: due after digest.time (Danish time), sent once per day to th
     await up.close();
   }
 });
+
+test('quarantine of a message over max_message_size: 552, nothing held, no notice', async () => {
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port, over: { listener: { max_message_size: 4096 }, config: { policy: { outbound: { action: 'quarantine' } } } } });
+  try {
+    assert.match(await send(g.port, `Subject: Sag ${CPR}\r\n\r\n${'0123456789abcdef\r\n'.repeat(1000)}`), /^552 5\.3\.4 /);
+    assert.equal(g.store.quarantined.size, 0);
+    assert.equal(g.store.notices.length, 0);
+  } finally {
+    await g.stop();
+    await up.close();
+  }
+});
