@@ -50,14 +50,15 @@ export function startDigestScheduler(p: {
       if (!r.ok) throw new Error(r.error);
       await mkdir(p.config.data_dir, { recursive: true });
       await writeFile(marker, `${localDay(now)}\n`);
-      p.logger.info({ event: 'digest.sent', day, incidents: found.incidents.length, unresolved: found.unresolved.length });
+      p.logger.info({ event: 'notice.sent', kind: 'daily digest', day, incidents: found.incidents.length, unresolved: found.unresolved.length });
       return day;
     } finally {
       busy = false;
     }
   };
   const timer = setInterval(() => {
-    tick().catch((err: unknown) => p.logger.error({ event: 'digest.failed', err: (err as Error).message }));
+    // registered codes only (src/log.ts): the digest is a notice to the central mailbox
+    tick().catch((err: unknown) => p.logger.error({ event: 'upstream.fail', kind: 'daily digest', retry: 'next minute', err: (err as Error).message }));
   }, p.intervalMs ?? 60_000);
   timer.unref();
   return { tick, stop: () => clearInterval(timer) };
