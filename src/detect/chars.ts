@@ -69,8 +69,11 @@ export function classOf(cp: number): number {
   return k !== UNKNOWN ? k : (table[cp] = computeClass(cp));
 }
 
+/** The scanner's copy of a text: Latin-1 bytes when every unit is below 256, else UTF-16 units. */
+export type Units = Uint8Array | Uint16Array;
+
 /** Code point at UTF-16 index i of `a` (length n); a lone surrogate is returned as itself. */
-export function codePointAt(a: Uint16Array, n: number, i: number): number {
+export function codePointAt(a: Units, n: number, i: number): number {
   const c = a[i];
   if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
     const d = a[i + 1];
@@ -80,7 +83,7 @@ export function codePointAt(a: Uint16Array, n: number, i: number): number {
 }
 
 /** Code point ending at UTF-16 index i (inclusive), for walking backwards. */
-export function codePointBefore(a: Uint16Array, i: number): number {
+export function codePointBefore(a: Units, i: number): number {
   const c = a[i];
   if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
     const h = a[i - 1];

@@ -3,64 +3,21 @@
 // Pure, no I/O, no regex on the hot path. Offsets are UTF-16 offsets into the input string.
 import { createHmac } from 'node:crypto';
 import {
-  ASCII_CLASS, C_DASH, C_DIGIT, C_GLUE, C_INVISIBLE, C_SPACE, classOf, codePointAt, codePointBefore,
+  ASCII_CLASS, C_DASH, C_DIGIT, C_GLUE, C_INVISIBLE, C_SPACE, classOf, codePointAt, codePointBefore, type Units,
 } from './chars.ts';
 import { cprKindOfDigits, mod11OfDigits } from './cpr.ts';
 import { isGlue, keywordBefore, keywordNear } from './keywords.ts';
 import type { Finding, ScanOptions } from './types.ts';
+import { load, nextRunLatin1, nextRunUtf16, unload, wide } from './units.ts';
 
-// The text is copied into a reused Uint16Array (natively, by Buffer#write): a loop over a typed
-// array runs two to three times faster in V8 than charCodeAt over a string. Scans are
-// synchronous and never re-entered, so one scratch buffer and these state slots suffice.
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const KEEP_MAX = 1 << 21; // keep scratch buffers up to 4 MiB; larger texts get a temporary one
-let scratch = Buffer.allocUnsafeSlow(2 * 4096); // allocUnsafeSlow: own, 2-aligned ArrayBuffer
-let units = new Uint16Array(scratch.buffer, 0, 4096);
-let pairs = new Uint32Array(scratch.buffer, 0, 2048); // the same memory, two code units per word
 const digits = new Uint8Array(10);
 let runEnd = 0; // index after the last digit of the run just read
 let peekClass = 0; // class of the next visible character (C_OTHER at the end)
 let peekIdx = 0;
 let peekWidth = 0;
 
-let loadedPairs = pairs;
-
-function load(text: string): Uint16Array {
-  const n = text.length;
-  let buf = scratch;
-  let a = units;
-  loadedPairs = pairs;
-  if (n > a.length) {
-    buf = Buffer.allocUnsafeSlow(2 * n + 2);
-    a = new Uint16Array(buf.buffer, 0, n);
-    loadedPairs = new Uint32Array(buf.buffer, 0, n >> 1);
-    if (n <= KEEP_MAX) [scratch, units, pairs] = [buf, a, loadedPairs];
-  }
-  if (n < 128 || !LITTLE_ENDIAN) for (let i = 0; i < n; i++) a[i] = text.charCodeAt(i);
-  else buf.write(text, 0, 'utf16le');
-  return a;
-}
-
-/**
- * Index at or before the first code unit, from even index i on, that may start a number,
- * testing two units per step (SWAR on a little-endian word). A unit is passed over only when
- * it is below U+0100 and its low seven bits are not 0x30–0x3F: that keeps every ASCII digit
- * and the Latin-1 superscript digits (² ³ ¹ at U+00B2/B3/B9) in, and lets Danish letters
- * (æ ø å, U+00E5–U+00F8) through without a table read. The caller re-checks units singly.
- */
-function skipPlain(w32: Uint32Array, i: number, n: number): number {
-  let j = i >> 1;
-  const m = n >> 1;
-  while (j < m) {
-    const w = w32[j];
-    if ((w & 0xff00ff00) !== 0 || ((((w & 0x00700070) ^ 0x00300030) + 0x007f007f) & 0x00800080) !== 0x00800080) break;
-    j++;
-  }
-  return j << 1;
-}
-
 /** Read a digit run from i (invisible characters inside it are skipped); store values at base. */
-function readRun(a: Uint16Array, n: number, i: number, base: number): number {
+function readRun(a: Units, n: number, i: number, base: number): number {
   let count = 0;
   let end = i;
   while (i < n && count <= 10) {
@@ -85,7 +42,7 @@ function readRun(a: Uint16Array, n: number, i: number, base: number): number {
 }
 
 /** Set peekClass/peekIdx/peekWidth to the next visible character at or after i. */
-function peek(a: Uint16Array, n: number, i: number): void {
+function peek(a: Units, n: number, i: number): void {
   while (i < n) {
     const c = a[i];
     const cp = c < 128 ? c : codePointAt(a, n, i);
@@ -105,22 +62,22 @@ function peek(a: Uint16Array, n: number, i: number): void {
 }
 
 /** Is the number starting at `start` free on the left (or preceded by a CPR keyword)? */
-function freeBefore(a: Uint16Array, start: number): boolean {
+function freeBefore(a: Units, start: number): boolean {
   let j = start - 1;
   while (j >= 0) {
     const cp = codePointBefore(a, j);
     const k = classOf(cp);
-    if (k !== C_INVISIBLE) return !isGlue(k) || (k === C_GLUE && keywordBefore(a, j + 1));
+    if (k !== C_INVISIBLE) return !isGlue(k) || (k === C_GLUE && keywordBefore(wide(), j + 1));
     j -= cp > 0xffff ? 2 : 1;
   }
   return true;
 }
 
-function emit(a: Uint16Array, start: number, end: number, out: Finding[], opts: ScanOptions | undefined, variant = false): boolean {
+function emit(a: Units, start: number, end: number, out: Finding[], opts: ScanOptions | undefined, variant = false): boolean {
   const kind = cprKindOfDigits(digits);
   if (kind === null || !freeBefore(a, start)) return false;
   // human-readable variants (`140432 - 2464`, `180714/8932`) only with mod-11 or a keyword
-  if (variant && !mod11OfDigits(digits) && !keywordNear(a, start)) return false;
+  if (variant && !mod11OfDigits(digits) && !keywordNear(wide(), start)) return false;
   const d = String.fromCharCode(
     48 + digits[0], 48 + digits[1], 48 + digits[2], 48 + digits[3], 48 + digits[4],
     48 + digits[5], 48 + digits[6], 48 + digits[7], 48 + digits[8], 48 + digits[9],
@@ -144,7 +101,7 @@ const SLASH = 47;
  * optional space, four digits (`140432 - 2464`, `180714/8932`, `140432 -2464`). Returns the
  * end of the number, or -1. The plain forms (one dash or one space) never reach here.
  */
-function variantEnd(a: Uint16Array, n: number, end1: number): number {
+function variantEnd(a: Units, n: number, end1: number): number {
   peek(a, n, end1);
   let spaces = 0;
   if (peekClass === C_SPACE) {
@@ -166,14 +123,14 @@ function variantEnd(a: Uint16Array, n: number, end1: number): number {
 }
 
 /** Cheap pre-check on ASCII digits at i: day 01–31 or 61–91, month 01–12 (rejects ~90 %). */
-function plausibleDate(a: Uint16Array, i: number): boolean {
+function plausibleDate(a: Units, i: number): boolean {
   const day = (a[i] - 48) * 10 + a[i + 1] - 48;
   const month = (a[i + 2] - 48) * 10 + a[i + 3] - 48;
   return month >= 1 && month <= 12 && ((day >= 1 && day <= 31) || (day >= 61 && day <= 91));
 }
 
 /** Try a number starting at the digit at `start`; returns where scanning resumes. */
-function candidate(a: Uint16Array, n: number, start: number, out: Finding[], opts: ScanOptions | undefined): number {
+function candidate(a: Units, n: number, start: number, out: Finding[], opts: ScanOptions | undefined): number {
   const n1 = readRun(a, n, start, 0);
   const end1 = runEnd;
   peek(a, n, end1);
@@ -197,42 +154,69 @@ function candidate(a: Uint16Array, n: number, start: number, out: Finding[], opt
   return end2;
 }
 
-/** Every CPR number a person reads in `text`, in order. Never throws on any string. */
+/**
+ * The rule unit by unit from i (where no number is under way). With `stop`, returns the index
+ * after the first unit that cannot be in a digit run: the caller may skip from there.
+ */
+function linear(a: Units, n: number, i: number, out: Finding[], opts: ScanOptions | undefined, stop: boolean): number {
+  while (i < n) {
+    const c = a[i];
+    if (c >= 48 && c <= 57) {
+      // fast reject: a run of plain ASCII digits followed by plain ASCII, of a length that can
+      // be neither the whole number (10) nor its first part (6), is passed over at once
+      let j = i + 1;
+      while (j < n && a[j] >= 48 && a[j] <= 57) j++;
+      if ((j < n && a[j] >= 128) || ((j - i === 6 || j - i === 10) && plausibleDate(a, i))) i = candidate(a, n, i, out, opts);
+      else i = j;
+      continue;
+    }
+    if (c < 128) {
+      i++;
+      if (stop) return i;
+      continue;
+    }
+    const cp = codePointAt(a, n, i); // a lone surrogate is itself: a boundary, one unit wide
+    const k = classOf(cp);
+    if (k >= C_DIGIT) {
+      i = candidate(a, n, i, out, opts);
+      continue;
+    }
+    i += cp > 0xffff ? 2 : 1;
+    if (stop && k !== C_INVISIBLE) return i;
+  }
+  return n;
+}
+
+/**
+ * Every CPR number a person reads in `text`, in order. Never throws on any string. A skip step
+ * (units.ts) finds each place where six units in a row may be digits; the rule runs from there
+ * until the next unit that cannot be in a number. A number has a run of six, so none is missed.
+ */
 export function scanText(text: string, opts?: ScanOptions): Finding[] {
   const out: Finding[] = [];
   const n = text.length;
-  const a = load(text);
-  const w32 = loadedPairs;
-  const swar = LITTLE_ENDIAN && n >= 32;
-  let i = 0;
-  while (i < n) {
-    if (swar && (i & 1) === 0) {
-      i = skipPlain(w32, i, n);
-      if (i >= n) break;
+  if (n < 10) return out; // ten digits at least
+  try {
+    const a = load(text);
+    let i = 0;
+    while (i < n) {
+      const s = a instanceof Uint16Array ? nextRunUtf16(a, n, i) : nextRunLatin1(n, i);
+      if (s < 0) break;
+      i = linear(a, n, s, out, opts, true);
     }
-    const c = a[i];
-    // one unit at a time: one or two compares for ASCII, one table read for the rest
-    if (c < 48) {
-      i++;
-      continue;
-    }
-    if (c > 57) {
-      if (c < 128 || (c < 0xd800 && classOf(c) < C_DIGIT) || (c > 0xdbff && classOf(c) < C_DIGIT)) {
-        i++;
-        continue;
-      }
-      if (c >= 0xd800 && c <= 0xdbff && classOf(codePointAt(a, n, i)) < C_DIGIT) {
-        i += 2;
-        continue;
-      }
-    }
-    // fast reject: a run of plain ASCII digits followed by plain ASCII, of a length that can be
-    // neither the whole number (10) nor its first part (6), is skipped without further work
-    let j = i;
-    while (j < n && a[j] >= 48 && a[j] <= 57) j++;
-    if (j === i || (j < n && a[j] >= 128) || ((j - i === 6 || j - i === 10) && plausibleDate(a, i))) {
-      i = candidate(a, n, i, out, opts);
-    } else i = j;
+  } finally {
+    unload();
+  }
+  return out;
+}
+
+/** The same findings without the skip step, reading every unit: the reference tests compare against. */
+export function scanTextEveryUnit(text: string, opts?: ScanOptions): Finding[] {
+  const out: Finding[] = [];
+  try {
+    linear(load(text), text.length, 0, out, opts, false);
+  } finally {
+    unload();
   }
   return out;
 }

@@ -1,0 +1,168 @@
+// The scanner's copy of the text and its skip step: where the next run of six units that may
+// be digits starts. Pure (reused scratch buffers, no I/O). Protects exactness: a skip passes
+// over only units that can be in no CPR number, so the rule itself sees every candidate.
+import { C_DIGIT, C_INVISIBLE, classOf, type Units } from './chars.ts';
+
+// A text whose code units are all below 256 (V8 keeps such strings one byte per character:
+// Danish subjects with æ ø å are) is copied as Latin-1, one byte per unit, by a native memcpy;
+// offsets are unchanged. Any other text is copied as UTF-16. Scans are synchronous and never
+// re-entered, so one scratch buffer of each kind suffices; buffers up to 4 MiB are kept.
+const KEEP_MAX = 1 << 22;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// Matches nothing in a one-byte string: V8 compiles it to fail at once there, so the test is
+// O(1) for the common case, not a pass over the text.
+const WIDE_UNIT = /[^\x00-\xff]/;
+
+/** A buffer (for native writes) and the typed views of the same memory. */
+class Scratch {
+  buf: Buffer;
+  u8: Uint8Array;
+  i32: Int32Array;
+  u16: Uint16Array;
+  constructor(size: number) {
+    // allocUnsafeSlow: an ArrayBuffer of its own at offset 0, so every view is aligned
+    this.buf = Buffer.allocUnsafeSlow(size);
+    this.u8 = new Uint8Array(this.buf.buffer, 0, size);
+    this.i32 = new Int32Array(this.buf.buffer, 0, size >> 2);
+    this.u16 = new Uint16Array(this.buf.buffer, 0, size >> 1);
+  }
+}
+
+let keptBytes = new Scratch(4096);
+let keptUnits = new Scratch(4096);
+let bytes = keptBytes;
+let units = keptUnits;
+let current = '';
+let wideReady = false;
+
+/** A scratch buffer of at least `size` bytes: the kept one, grown up to KEEP_MAX, else a temporary one. */
+function scratch(kept: Scratch, size: number): Scratch {
+  if (size <= kept.buf.length) return kept;
+  return new Scratch(size <= KEEP_MAX ? Math.min(KEEP_MAX, Math.max(size, 2 * kept.buf.length)) : size);
+}
+
+/**
+ * Copy `text` for scanning: a Uint8Array (Latin-1) when every unit is below 256, else a
+ * Uint16Array. The bytes after a Latin-1 text up to the next multiple of 16 are zero.
+ */
+export function load(text: string): Units {
+  const n = text.length;
+  current = text;
+  wideReady = false;
+  bytes = scratch(keptBytes, n + 32);
+  if (bytes.buf.length <= KEEP_MAX) keptBytes = bytes;
+  if (LITTLE_ENDIAN && (n < 64 ? latin1Short(text) : !WIDE_UNIT.test(text))) {
+    if (n >= 64) bytes.buf.write(text, 0, 'latin1');
+    bytes.u8.fill(0, n, (n + 16) & ~15);
+    return bytes.u8;
+  }
+  return wide();
+}
+
+/** Copy a short text as Latin-1 by hand (cheaper than a native call); false if it is not. */
+function latin1Short(text: string): boolean {
+  const b = bytes.u8;
+  let all = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    b[i] = c;
+    all |= c;
+  }
+  return all < 256;
+}
+
+/**
+ * The text being scanned as UTF-16, copied on first use (the keyword checks read UTF-16;
+ * a Latin-1 scan needs them only for a number glued to a word or a spaced-out variant).
+ */
+export function wide(): Uint16Array {
+  if (wideReady) return units.u16;
+  const n = current.length;
+  units = scratch(keptUnits, 2 * n + 2);
+  if (units.buf.length <= KEEP_MAX) keptUnits = units;
+  const a = units.u16;
+  if (n < 64 || !LITTLE_ENDIAN) for (let i = 0; i < n; i++) a[i] = current.charCodeAt(i);
+  else units.buf.write(current, 0, 'utf16le');
+  wideReady = true;
+  return a;
+}
+
+/** Forget the scanned text and any temporary buffer, so neither is kept alive after a scan. */
+export function unload(): void {
+  current = '';
+  wideReady = false;
+  bytes = keptBytes;
+  units = keptUnits;
+}
+
+// A unit may be part of a digit run when its class is a digit or invisible; surrogates count
+// too, since a pair may be an astral digit. Below 256 a table answers.
+const RUNISH = new Uint8Array(256);
+for (let c = 0; c < 256; c++) RUNISH[c] = isRunClass(classOf(c)) ? 1 : 0;
+
+function isRunClass(k: number): boolean {
+  return k >= C_DIGIT || k === C_INVISIBLE;
+}
+
+function runish(c: number): boolean {
+  return c < 256 ? RUNISH[c] === 1 : (c >= 0xd800 && c <= 0xdfff) || isRunClass(classOf(c));
+}
+
+/**
+ * Start of the next six consecutive bytes from `from` on that may all be in a digit run, or
+ * -1; bytes before `from` count as boundaries. Sixteen bytes per step (SWAR on four 32-bit
+ * words), without a branch until a run of six is seen: each byte gets a flag when it is in
+ * 0x30–0x3F or 0xA0–0xBF (a superset of the Latin-1 run units: digits, superscripts ² ³ ¹ and
+ * the soft hyphen; letters æ ø å are above 0xBF), the flags of the last 32 bytes sit in
+ * `hist` in text order, and three shifted ANDs find six ones in a row.
+ */
+export function nextRunLatin1(n: number, from: number): number {
+  const steps = (n + 15) >> 4;
+  const w = bytes.i32;
+  let mask = (0xffff << (from & 15)) & 0xffff;
+  let hist = 0;
+  for (let p = from >> 4; p < steps; p++) {
+    const q = 4 * p;
+    const f = (flags4(w[q]) | (flags4(w[q + 1]) << 4) | (flags4(w[q + 2]) << 8) | (flags4(w[q + 3]) << 12)) & mask;
+    mask = 0xffff;
+    hist = (hist >>> 16) | (f << 16); // bit 16 + k is byte 16p + k
+    let r = hist & (hist >>> 1);
+    r &= r >>> 2;
+    r &= r >>> 2; // bit b set: bits b … b + 5 all set
+    r &= 0x07fff800; // runs of six that end in this step start at bits 11–26
+    if (r !== 0) return 16 * p + (31 - Math.clz32(r & -r)) - 16;
+  }
+  return -1;
+}
+
+/** Four bits, one per byte of a little-endian word (bit k = byte k): 0x30–0x3F or 0xA0–0xBF. */
+function flags4(w: number): number {
+  // bit 6 clear and bit 5 set (a zero byte in t), and bit 4 or bit 7 set
+  const t = (w & 0x60606060) ^ 0x20202020;
+  const f = ~((t + 0x7f7f7f7f) | t) & (w | (w << 3)) & 0x80808080;
+  return (Math.imul(f >>> 7, 0x00204081) >>> 21) & 0xf;
+}
+
+/**
+ * The same for UTF-16 units, by probing: if the unit five ahead cannot be in a run, no run of
+ * six starts before it (Boyer–Moore style), so most text is read one unit in six.
+ */
+export function nextRunUtf16(a: Uint16Array, n: number, from: number): number {
+  let i = from;
+  let known = from - 1; // a[i .. known] are known to be run units
+  for (;;) {
+    const p = i + 5;
+    if (p >= n) return -1;
+    const c = a[p];
+    if (c < 256 ? RUNISH[c] === 0 : !runish(c)) {
+      i = p + 1;
+      known = p;
+      continue;
+    }
+    let q = p - 1;
+    while (q > known && runish(a[q])) q--;
+    if (q <= known) return i;
+    i = q + 1;
+    known = p;
+  }
+}

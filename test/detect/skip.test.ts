@@ -1,0 +1,76 @@
+// The scanner's skip step must never hide a number: scanText (which skips text that cannot
+// hold a digit run) is compared with the same rule read unit by unit, on strings built to sit
+// numbers at every alignment, in Latin-1 and in UTF-16 text. Pure; no I/O.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { scanText, scanTextEveryUnit } from '../../src/detect/scanner.ts';
+
+// Units that can be in a run or look like it to the skip step: digits, the Latin-1 run units
+// (superscripts, soft hyphen), bytes the skip step flags without being run units (:;<=>? and
+// 0xA0–0xBF), Latin-1 letters, separators, and wide characters (fullwidth, astral, surrogates).
+const latin1Piece = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...'0123456789') },
+  { weight: 4, arbitrary: fc.constantFrom('1404322464', '140432-2464', '140432 2464', '251284', '2464', '7404322464', '12345678') },
+  { weight: 2, arbitrary: fc.constantFrom('\u00ad', '\u00b2', '\u00b3', '\u00b9', '\u00a0', '\u00bc', '\u00b0', ':', ';', '?', '=') },
+  { weight: 4, arbitrary: fc.constantFrom(' ', '-', '/', ' - ', '.', '(', ')', '\t', '_') },
+  { weight: 2, arbitrary: fc.constantFrom('a', 'æ', 'ø', 'Å', 'cpr', 'CPR ', 'Personnr', 'x', '\u00ff', '\u0080') },
+);
+const widePiece = fc.oneof(
+  { weight: 6, arbitrary: latin1Piece },
+  { weight: 1, arbitrary: fc.constantFrom('\u200b', '\ufeff', '１', '４', '－', '٣', '𝟏', '\u0301', '€', '\u2013', '\ud800', '\udc00') },
+);
+const latin1Text = fc.array(latin1Piece, { maxLength: 120 }).map((a) => a.join(''));
+const wideText = fc.array(widePiece, { maxLength: 120 }).map((a) => a.join(''));
+const key = (s: string): string => JSON.stringify(scanText(s)) + '\n' + JSON.stringify(s);
+const ref = (s: string): string => JSON.stringify(scanTextEveryUnit(s)) + '\n' + JSON.stringify(s);
+
+test('property: skipping finds what reading every unit finds (Latin-1 text)', () => {
+  let seen = 0;
+  fc.assert(fc.property(latin1Text, (s) => {
+    seen += scanText(s).length;
+    assert.equal(key(s), ref(s));
+  }), { numRuns: 4000 });
+  assert.ok(seen > 300, `the generator must produce findings (saw ${seen})`);
+});
+
+test('property: skipping finds what reading every unit finds (text with wide characters)', () => {
+  fc.assert(fc.property(wideText, (s) => assert.equal(key(s), ref(s))), { numRuns: 4000 });
+});
+
+test('a number at every offset across the 16-byte steps is found, in Latin-1 and UTF-16', () => {
+  for (const pad of ['x', 'æ', '€']) {
+    for (let at = 0; at < 40; at++) {
+      for (const cpr of ['1404322464', '140432-2464', '14\u00ad0432 2464', '\u00b9404322464']) {
+        const s = pad.repeat(at) + ' ' + cpr + ' ' + pad.repeat(40 - at);
+        assert.deepEqual(scanText(s).map((f) => [f.start, f.digits]), [[at + 1, '1404322464']], JSON.stringify(s));
+      }
+    }
+  }
+});
+
+test('a number after a flagged-but-not-digit byte (:;<=>? or 0xA0–0xBF) is found', () => {
+  for (const lead of [':', '?', '\u00a0', '\u00bf', '12:', '1\u00b0']) {
+    const s = `Sag ${lead}1404322464 og mere tekst her`;
+    assert.deepEqual(scanText(s).map((f) => f.digits), ['1404322464'], JSON.stringify(s));
+  }
+});
+
+test('attack: a lone high surrogate right before a number does not hide it', () => {
+  // a lone surrogate reads as a boundary (U+FFFD in a mail client), one unit wide
+  assert.deepEqual(scanText('\ud8001404322464').map((f) => [f.start, f.end]), [[1, 11]]);
+  assert.deepEqual(scanText('Sag \ud800140432-2464 slut').map((f) => f.digits), ['1404322464']);
+});
+
+test('attack: a soft hyphen between every digit (Latin-1) is still one number', () => {
+  const s = 'Sag ' + [...'1404322464'].join('\u00ad') + ' slut';
+  assert.deepEqual(scanText(s).map((f) => f.digits), ['1404322464']);
+});
+
+test('a text larger than the kept scratch buffer, then a small one, both scan right', () => {
+  const big = 'Sag 140432-2464 bilag 12345678 '.repeat(180_000); // 5.6 MB, above the 4 MiB kept
+  assert.equal(scanText(big).length, 180_000);
+  assert.deepEqual(scanText('kl. 15:00 CPR 2512841234').map((f) => f.digits), ['2512841234']);
+  assert.equal(scanText(big.replace(/bilag/g, 'bilag€')).length, 180_000);
+  assert.deepEqual(scanText('(2812219561)').map((f) => f.digits), ['2812219561']);
+});
