@@ -9,6 +9,7 @@ import type { DecisionAction, DecisionRecord, Incident, NoticeDraft, Store, Stor
 import { classifyNew, ruleOf } from '../review/classify.ts';
 import { noticeRecipient } from '../notify/recipient.ts';
 import { buildNotice } from '../notify/dsn.ts';
+import { buildEscalation } from '../notify/escalation.ts';
 import type { Config } from '../config/schema.ts';
 
 export interface TxFacts {
@@ -90,7 +91,7 @@ export async function classify(store: Store, inc: Incident, now: Date): Promise<
   inc.classificationReason = c.reason;
 }
 
-/** the notice for a quarantined or redacted mail, or null with the incident marked escalated (invariant 6) */
+/** the notice for a quarantined or redacted mail: to the sender, or (incident marked escalated) to the central mailbox */
 export function noticeFor(p: {
   incident: Incident;
   fields: HeaderField[];
@@ -103,9 +104,18 @@ export function noticeFor(p: {
     originalHeaders: p.fields,
   });
   if (target.kind === 'escalate') {
+    // Invariant 6: the sender cannot be told, so the central mailbox is told at once, through the
+    // same durable outbox (queued in the incident's transaction, retried by the notice worker).
     p.incident.notice = 'escalated';
     p.incident.classificationReason = `${p.incident.classificationReason} No notice: ${target.reason}.`.trim();
-    return null;
+    return buildEscalation({
+      incident: p.incident,
+      reason: target.reason,
+      centralMailbox: p.notify.central_mailbox,
+      postmaster: p.notify.postmaster,
+      reportingMta: hostname(),
+      now: p.now,
+    });
   }
   p.incident.notice = 'queued';
   return buildNotice({
@@ -117,4 +127,21 @@ export function noticeFor(p: {
     arrivalDate: p.arrival,
     now: p.now,
   });
+}
+
+/**
+ * A reject's notice is the 550 itself: the sender's own MTA bounces it to them. That fails for a
+ * null or unreachable sender (a bounce to <> goes nowhere), so then the central mailbox is told
+ * at once instead (invariant 6). Returns the escalation mail, or null when the 550 suffices.
+ */
+export function rejectNotice(p: { incident: Incident; fields: HeaderField[]; notify: Config['notify']; now: Date }): NoticeDraft | null {
+  const target = noticeRecipient(p.incident.sender, p.notify.unreachable_senders, {
+    postmaster: p.notify.postmaster,
+    originalHeaders: p.fields,
+  });
+  if (target.kind === 'send') {
+    p.incident.notice = 'in-reply';
+    return null;
+  }
+  return noticeFor({ ...p, arrival: p.now });
 }

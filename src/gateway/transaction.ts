@@ -14,7 +14,7 @@ import { ClientGone, chunks, drain, readHeaderBlock, type HeaderSplit } from './
 import { Refusal } from './adapter.ts';
 import { UpstreamError, type Reply } from './smtp-client.ts';
 import type { UpstreamTx } from './upstream.ts';
-import { classify, decisionRow, incidentRow, noticeFor, stored, type TxFacts } from './records.ts';
+import { classify, decisionRow, incidentRow, noticeFor, rejectNotice, stored, type TxFacts } from './records.ts';
 import { encodeField, prependField, rewriteFields } from './rewrite.ts';
 import { observeUpstreamFailure } from './observe.ts';
 
@@ -147,8 +147,9 @@ async function reject(ctx: TxContext, d: DataInput, sc: Scanned, reply: SmtpRepl
   const wire = formatReply(reply);
   const inc = incidentRow(d.facts, sc.id, 'reject', wire, sc.found);
   await classify(ctx.store, inc, ctx.clock());
+  const escalation = rejectNotice({ incident: inc, fields: sc.fields, notify: ctx.notify, now: ctx.clock() });
   // STYLE 8: the incident is durable, with the id the reply quotes, before the reply goes out
-  await ctx.store.recordIncident(inc, decisionRow(d.facts, 'reject', wire, sc.found, sc.id));
+  await ctx.store.recordIncident(inc, decisionRow(d.facts, 'reject', wire, sc.found, sc.id), escalation ?? undefined);
   ctx.logger.info({ event: 'verdict.reject', tx: d.facts.txId, incident: sc.id, findings: sc.found.length });
   throw new Refusal(reply);
 }

@@ -35,7 +35,8 @@ export class NoticeQueue {
       const attempts = Number(row.attempts) + 1;
       if (outcome.ok) {
         this.db.prepare("UPDATE notices SET status = 'sent', attempts = ?, last_error = NULL WHERE id = ?").run(attempts, id);
-        this.db.prepare("UPDATE incidents SET notice = 'sent' WHERE id = ?").run(row.incident_id);
+        // an escalation mail that went out keeps the incident 'escalated': the sender was still not told
+        this.db.prepare("UPDATE incidents SET notice = 'sent' WHERE id = ? AND notice <> 'escalated'").run(row.incident_id);
       } else if (outcome.final) {
         this.db.prepare("UPDATE notices SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?").run(attempts, clip(outcome.error), id);
         this.db.prepare("UPDATE incidents SET notice = 'failed' WHERE id = ?").run(row.incident_id);

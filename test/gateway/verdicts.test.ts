@@ -47,7 +47,7 @@ test('quarantine: 250 2.0.0 quoting the incident, the mail held in the store, a 
   }
 });
 
-test('quarantine from the null sender: no notice (escalated), still held', async () => {
+test('quarantine from the null sender: no notice to <>, the central mailbox is told at once (invariant 6), still held', async () => {
   const up = await recordingUpstream();
   const g = await startTestGateway({ upstreamPort: up.port, over: { config: { policy: { outbound: { action: 'quarantine' } } } } });
   try {
@@ -55,6 +55,45 @@ test('quarantine from the null sender: no notice (escalated), still held', async
     assert.match(reply, /^250 /);
     const inc = [...g.store.incidents.values()][0];
     assert.equal(inc.notice, 'escalated');
+    assert.equal(g.store.notices.length, 1, 'exactly one mail queued: the escalation');
+    const n = g.store.notices[0];
+    assert.equal(n.to, 'postmaster@localhost', 'to notify.central_mailbox (default)');
+    assert.equal(n.envelopeFrom, '');
+    assert.equal(n.incidentId, inc.id);
+    const raw = n.raw.toString('utf8');
+    assert.match(raw, /^Subject: .*Eskaleret/m);
+    assert.ok(!raw.includes(CPR), 'no raw number in the escalation');
+  } finally {
+    await g.stop();
+    await up.close();
+  }
+});
+
+test('reject from the null sender: its MTA cannot bounce to <>, so the central mailbox is told at once', async () => {
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port });
+  try {
+    const reply = await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`, '');
+    assert.match(reply, /^550 5\.7\.1 /);
+    const inc = [...g.store.incidents.values()][0];
+    assert.equal(inc.notice, 'escalated');
+    assert.equal(g.store.notices.length, 1);
+    assert.equal(g.store.notices[0].to, 'postmaster@localhost');
+    assert.equal(up.got.length, 0, 'nothing relayed');
+  } finally {
+    await g.stop();
+    await up.close();
+  }
+});
+
+test('reject from an ordinary sender: the 550 is the notice (their MTA bounces it); nothing else is queued', async () => {
+  const up = await recordingUpstream();
+  const g = await startTestGateway({ upstreamPort: up.port });
+  try {
+    const reply = await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`);
+    assert.match(reply, /^550 5\.7\.1 /);
+    const inc = [...g.store.incidents.values()][0];
+    assert.equal(inc.notice, 'in-reply');
     assert.equal(g.store.notices.length, 0);
   } finally {
     await g.stop();
