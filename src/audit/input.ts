@@ -96,6 +96,90 @@ export async function* readLineBatches(file: string, onProgress?: (p: InputProgr
   }
 }
 
+/**
+ * Raw bytes in chunks of whole lines (the last chunk's last line may lack its LF), for parsers
+ * that work on bytes. Each chunk is a view of one reused buffer: valid only until the next
+ * iteration, so nothing may keep it (decode what you keep). `linesRead` names the position in
+ * error messages. Throws PvError PV_INPUT_UNREADABLE naming the file, like readLineBatches.
+ */
+export async function* readChunks(file: string, onProgress?: (p: InputProgress) => void,
+  linesRead: () => number = () => 0): AsyncGenerator<Buffer> {
+  const totalBytes = await checkInput(file);
+  if (totalBytes === 0) return;
+  const gz = await isGzip(file);
+  let bytesRead = 0;
+  const count = (n: number) => {
+    bytesRead += n;
+    onProgress?.({ file, bytesRead, totalBytes });
+  };
+  const source = gz ? gunzipSource(file, count) : await plainSource(file, count);
+  // two buffers: the next read runs while the caller parses the current one (room for one
+  // MAX_LINE carry plus a CHUNK read each)
+  let cur = Buffer.allocUnsafe(MAX_LINE + CHUNK);
+  let next = Buffer.allocUnsafe(MAX_LINE + CHUNK);
+  let have = 0;
+  let ahead: Promise<number> | null = null;
+  try {
+    for (;;) {
+      const n = ahead !== null ? await ahead : await source.read(cur, have, cur.length - have);
+      ahead = null;
+      if (n === 0) break;
+      have += n;
+      const last = cur.lastIndexOf(10, have - 1);
+      if (last < 0 && have < MAX_LINE) continue;
+      // a "line" of MAX_LINE bytes without LF is garbage: handed on as is, so memory stays bounded
+      const cut = last < 0 ? have : last + 1;
+      const carry = cur.copy(next, 0, cut, have);
+      ahead = source.read(next, carry, next.length - carry);
+      yield cur.subarray(0, cut);
+      [cur, next] = [next, cur];
+      have = carry;
+    }
+  } catch (err) {
+    const what = gz ? 'gzip data is corrupt or truncated' : 'read failed';
+    throw new PvError('PV_INPUT_UNREADABLE', `${what} after line ${linesRead()} (${(err as Error).message}); the rest of this file was not read`, { file, cause: err });
+  } finally {
+    if (ahead !== null) await ahead.catch(() => 0); // never close the file under a running read
+    await source.close();
+  }
+  if (have > 0) yield cur.subarray(0, have);
+}
+
+interface ByteSource { read(buf: Buffer, at: number, max: number): Promise<number>; close(): Promise<void> }
+
+/** a plain file read straight into the caller's buffer: no chunk allocation, no copy */
+async function plainSource(file: string, count: (n: number) => void): Promise<ByteSource> {
+  const fh = await open(file, 'r');
+  return {
+    async read(buf, at, max) {
+      const { bytesRead } = await fh.read(buf, at, Math.min(max, CHUNK), null);
+      if (bytesRead > 0) count(bytesRead);
+      return bytesRead;
+    },
+    close: () => fh.close(),
+  };
+}
+
+/** gzip: the inflated stream's chunks copied into the caller's buffer */
+function gunzipSource(file: string, count: (n: number) => void): ByteSource {
+  const stream = openStream(file, true, count);
+  const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let pending: Buffer | null = null;
+  return {
+    async read(buf, at, max) {
+      if (pending === null || pending.length === 0) {
+        const r = await it.next();
+        if (r.done) return 0;
+        pending = r.value;
+      }
+      const n = pending.copy(buf, at, 0, Math.min(max, pending.length));
+      pending = pending.subarray(n);
+      return n;
+    },
+    close: async () => { stream.destroy(); },
+  };
+}
+
 /** One line at a time (contract for other audit parsers). Same errors as readLineBatches. */
 export async function* readLines(file: string, onProgress?: (p: InputProgress) => void): AsyncGenerator<string> {
   for await (const batch of readLineBatches(file, onProgress)) yield* batch;

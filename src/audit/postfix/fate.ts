@@ -3,6 +3,7 @@
 // was made" (a `sender non-delivery notification: QID` line), and masks CPR numbers in what leaves.
 import { worseFate, type Fate, type MessageFate, type RecipientFate } from '../types.ts';
 import { maskText, decodeHeaderValue } from '../../detect/index.ts';
+import { stampText, type Stamp } from './clock.ts';
 
 export type RcptState = 'pending' | 'sent' | 'discarded' | 'bounced' | 'deferred' | 'expired' | 'rejected';
 
@@ -11,7 +12,8 @@ export interface Rcpt { to: string; st: RcptState; reason: string }
 /** Everything the log told us about one queue id while it is open. */
 export interface Msg {
   qid: string;
-  time: string;
+  /** when its first line was logged; formatted only if the message is reported */
+  stamp: Stamp;
   from?: string;
   subject?: string;
   rcpts: Map<string, Rcpt>;
@@ -28,13 +30,24 @@ export interface Msg {
   notice?: boolean;
   /** waiting for its smtpd session to end (to learn the RCPT count) before it is emitted */
   parked?: boolean;
-  sessionKey?: string;
+  sessionKey?: number;
+  /** open-message table: hash of the queue id, next message in the same bucket, arrival order */
+  hash: number;
+  next?: Msg;
+  seq: number;
 }
 
 export type Ending = 'removed' | 'deleted' | 'eof';
 
-export function newMsg(qid: string, time: string): Msg {
-  return { qid, time, rcpts: new Map() };
+export function newMsg(qid: string, stamp: Stamp): Msg {
+  return { qid, stamp, rcpts: new Map(), hash: 0, next: undefined, seq: 0 };
+}
+
+/** all recipients handed over (`status=sent`, or a verification probe's answer): nothing to report */
+export function plainlyDelivered(m: Msg): boolean {
+  if (m.silent !== undefined || m.rejected !== undefined || m.rcpts.size === 0 || (m.nrcpt ?? 0) > m.rcpts.size) return false;
+  for (const r of m.rcpts.values()) if (r.st !== 'sent') return false;
+  return true;
 }
 
 export function mask(s: string): string {
@@ -94,7 +107,7 @@ export function finish(m: Msg, ending: Ending): MessageFate {
   }
   const out: MessageFate = {
     queue_id: m.qid,
-    time: m.time,
+    time: stampText(m.stamp),
     from: m.from ?? '',
     recipients: acc.recipients,
     fate: acc.fate ?? 'unknown',

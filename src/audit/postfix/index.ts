@@ -1,15 +1,18 @@
 // `auditPostfix`: every queue id's fate from Postfix logs — rotated files in any order (sorted by
 // their first timestamp), plain or .gz, streamed; a year for the classic syslog form, with Dec→Jan rollover.
 // I/O: reads the files. Protects: an unreadable file is a warning, the rest is still audited.
-import { readLineBatches, checkInput, type InputProgress } from '../input.ts';
+import { readLineBatches, readChunks, checkInput, type InputProgress } from '../input.ts';
 import { emptyCounts, type AuditResult, type MessageFate } from '../types.ts';
 import { describeError } from '../../errors.ts';
 import { parseLine, type LogLine } from './parse.ts';
 import { PostfixState } from './state.ts';
 import { maskMessage } from './fate.ts';
+import { SyslogClock } from './clock.ts';
+import { scanLines, type ScanStats } from './scan.ts';
 
 export { parseLine } from './parse.ts';
 export { PostfixState } from './state.ts';
+export { SyslogClock } from './clock.ts';
 
 export interface PostfixAuditOptions {
   /** year of the first classic-syslog line (default: this year, or last year if that month is still ahead) */
@@ -21,24 +24,7 @@ export interface PostfixAuditOptions {
   now?: Date;
 }
 
-const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 const YEAR_SECONDS = 366 * 86400;
-
-/** Classic syslog stamps carry no year: count it forward at each Dec→Jan step (RFC 3164 §4.1.2). */
-export class SyslogClock {
-  private lastMonth = -1;
-  constructor(public year: number) {}
-  /** every classic line passes here in order, so a Dec→Jan step is seen */
-  observe(month: number): void {
-    if (this.lastMonth >= 0 && month < this.lastMonth - 6) this.year++;
-    if (this.lastMonth < 0 || month >= this.lastMonth || month < this.lastMonth - 6) this.lastMonth = month;
-  }
-  /** ISO form of the (already observed) line; ISO lines are returned as written */
-  iso(l: LogLine): string {
-    if (l.month === undefined) return l.stamp;
-    return `${this.year}-${pad(l.month + 1)}-${pad(l.day ?? 1)}T${l.stamp}`;
-  }
-}
 
 function secondsInYear(l: LogLine): number {
   const [h, m, s] = l.stamp.split(':').map((x) => Number.parseInt(x, 10) || 0);
@@ -111,7 +97,6 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
     silent: [], rows: [], warnings: [],
   };
   const keep = opts.rows ?? 'problems';
-  const state = new PostfixState(onMessage, (l) => clock.iso(l));
   function onMessage(raw: MessageFate): void {
     result.messages[raw.fate]++;
     for (const r of raw.recipients) result.recipients[r.fate]++;
@@ -131,10 +116,13 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
   const ordered = orderFiles(await prepare(files, result.warnings));
   const first = ordered.length > 0 ? (await firstClassic(ordered)) : undefined;
   const clock = new SyslogClock(opts.year ?? defaultYear(first, opts.now ?? new Date()));
+  // delivered mail that is not listed needs only counting (the common case by far)
+  const delivered = keep === 'all' ? undefined : (n: number) => { result.messages.delivered++; result.recipients.delivered += n; };
+  const state = new PostfixState(onMessage, clock, delivered);
   for (const file of ordered) {
-    const st: FileStats = { lines: 0, garbled: 0, firstGarbled: 0 };
+    const st: ScanStats = { lines: 0, garbled: 0, firstGarbled: 0 };
     try {
-      await feedFile(file, state, opts, clock, st);
+      await feedFile(file, state, opts, st);
     } catch (err) {
       result.warnings.push(describeError(err));
     }
@@ -149,20 +137,6 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
   return result;
 }
 
-interface FileStats { lines: number; garbled: number; firstGarbled: number }
-
-async function feedFile(file: string, state: PostfixState, opts: PostfixAuditOptions,
-  clock: SyslogClock, st: FileStats): Promise<void> {
-  for await (const batch of readLineBatches(file, opts.onProgress)) {
-    for (let i = 0; i < batch.length; i++) {
-      const line = batch[i];
-      const l = parseLine(line);
-      if (l) {
-        if (l.month !== undefined) clock.observe(l.month);
-        state.feed(l);
-      }
-      else if (line.includes('postfix/') && ++st.garbled === 1) st.firstGarbled = st.lines + i + 1;
-    }
-    st.lines += batch.length;
-  }
+async function feedFile(file: string, state: PostfixState, opts: PostfixAuditOptions, st: ScanStats): Promise<void> {
+  for await (const chunk of readChunks(file, opts.onProgress, () => st.lines)) scanLines(chunk, state, st);
 }

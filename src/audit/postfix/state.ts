@@ -1,119 +1,184 @@
-// State machine over Postfix queue ids, fed one parsed log line at a time. Memory is bounded by
-// the open queue ids and smtpd sessions: a finished message is emitted and dropped at once.
-// No I/O. Protects "every silent case is found": discards, postsuper -d, the discard transport.
-import { parseAction, parseDelivery, angleField, wordField, type LogLine } from './parse.ts';
-import { finish, newMsg, type Ending, type Msg } from './fate.ts';
+// State machine over Postfix queue ids, fed one line's parsed prefix (bytes, see parse.ts) at a time.
+// Only the fields it keeps are decoded. Memory is bounded by the open queue ids and smtpd sessions:
+// a finished message is emitted and dropped at once. No I/O. Protects "every silent case is found".
+import { parseAction, parseHead, Head, D_SMTPD, D_QMGR, D_POSTSUPER, D_BOUNCE, D_DISCARD, D_AGENT } from './parse.ts';
+import { Lit, angle, ascii, digits, findByte, text, wordEnd } from './bytes.ts';
+import { finish, newMsg, plainlyDelivered, type Ending, type Msg, type RcptState } from './fate.ts';
+import { SyslogClock, stampText } from './clock.ts';
+import { OpenMessages } from './qids.ts';
+import { Sessions, type Session } from './session.ts';
 import type { MessageFate } from '../types.ts';
 
-/** One smtpd connection (by host + pid): what it said before and around its queue ids. */
-interface Session {
-  msgs: Msg[];
-  /** NOQUEUE permit lines (smtpd_log_access_permit_actions) name recipients before the queue file exists */
-  permits: string[];
-  rejects: { time: string; from: string; to: string; reason: string }[];
-  discard?: { reason: string; from?: string; to?: string };
+const RECENT = 4096;
+const L = {
+  client: new Lit('client='), uid: new Lit('uid='), msgid: new Lit('message-id='), from: new Lit('from=<'),
+  to: new Lit('to=<'), removed: new Lit('removed'), onHold: new Lit('placed on hold'), released: new Lit('released from hold'),
+  notice: new Lit('sender non-delivery notification:'), nrcpt: new Lit('nrcpt='), expired: new Lit('status=expired'),
+  active: new Lit('(queue active)'), status: new Lit(', status='), dsn: new Lit(', dsn='),
+  sent: new Lit('sent'), deferred: new Lit('deferred'), bounced: new Lit('bounced'), expiredWord: new Lit('expired'),
+  deliverable: new Lit('deliverable'), undeliverable: new Lit('undeliverable'),
+};
+
+/** "word: " within the first 20 characters (up to 4 bytes each), as parseAction requires */
+function actionShape(h: Head): boolean {
+  const b = h.buf;
+  const end = Math.min(h.e - 1, h.textS + 84);
+  for (let k = h.textS; k < end; k++) if (b[k] === 58 && b[k + 1] === 32) return true;
+  return false;
 }
 
-const RECENT = 4096;
-const DELIVERY_AGENTS = new Set(['smtp', 'lmtp', 'local', 'virtual', 'pipe', 'error', 'retry', 'discard', 'relay']);
+/** status word → recipient state; deliverable/undeliverable answer address-verification probes (verify(8)) */
+function statusOf(b: Buffer, s: number, e: number, daemon: number): RcptState | undefined {
+  if (L.sent.is(b, s, e)) return daemon === D_DISCARD ? 'discarded' : 'sent';
+  if (L.deferred.is(b, s, e)) return 'deferred';
+  if (L.bounced.is(b, s, e)) return 'bounced';
+  if (L.expiredWord.is(b, s, e)) return 'expired';
+  if (L.deliverable.is(b, s, e) || L.undeliverable.is(b, s, e)) return 'sent';
+  return undefined;
+}
+
+/** [x, y) of a line whose text (from t) is `line`: a substring when the line is ASCII, else decoded */
+function piece(b: Buffer, line: string, asc: boolean, t: number, x: number, y: number): string {
+  return asc ? line.slice(x - t, y - t) : text(b, x, y);
+}
 
 export class PostfixState {
-  private open = new Map<string, Msg>();
-  private sessions = new Map<string, Session>();
+  private open = new OpenMessages();
+  private sessions = new Sessions();
   /** ids finished lately (a ring of RECENT): late lines for them must not open a zombie message */
   private recent = new Set<string>();
   private ring: string[] = new Array<string>(RECENT).fill('');
   private ringAt = 0;
   private noqueue = 0;
+  private line = new Head();
 
-  /** `time` turns a line into an ISO timestamp; called only when a message or reject starts */
-  constructor(private emit: (m: MessageFate) => void, private time: (l: LogLine) => string = (l) => l.stamp) {}
+  /**
+   * `delivered`, when given, receives plainly delivered messages as a recipient count instead of a
+   * MessageFate (nothing about them is reported, so nothing is formatted).
+   */
+  constructor(private emit: (m: MessageFate) => void, readonly clock = new SyslogClock(new Date().getFullYear()),
+    private delivered?: (recipients: number) => void) {}
 
   get openCount(): number {
     return this.open.size;
   }
 
-  feed(l: LogLine): void {
-    if (l.qid === '') {
-      if (l.daemon === 'smtpd') this.sessionLine(l);
+  /** One line as text (tests, small inputs); false when it is not a Postfix line. */
+  feedLine(line: string): boolean {
+    const b = Buffer.from(line, 'utf8');
+    if (!parseHead(b, 0, b.length, this.line)) return false;
+    this.feed(this.line);
+    return true;
+  }
+
+  feed(h: Head): void {
+    if (h.month >= 0) this.clock.observe(h.month);
+    if (h.qidE === h.qidS) {
+      if (h.daemon === D_SMTPD) this.sessionLine(h);
       return;
     }
-    if (l.qid === 'NOQUEUE') return this.noqueueLine(l);
-    let m = this.open.get(l.qid);
+    if (h.noqueue) return this.noqueueLine(h);
+    let m = this.open.find(h);
     if (m === undefined) {
       // a recently finished id seen again is a late line, unless a new message starts with it
       // (short queue ids can be reused): smtpd client=, pickup uid=, cleanup message-id= (bounce notices)
-      const starts = l.text.startsWith('client=') || l.text.startsWith('uid=') || l.text.startsWith('message-id=');
-      if (this.recent.has(l.qid) && !starts) return;
-      m = newMsg(l.qid, this.time(l));
-      this.open.set(l.qid, m);
+      const b = h.buf;
+      const qid = ascii(b, h.qidS, h.qidE);
+      const starts = L.client.at(b, h.textS, h.e) || L.uid.at(b, h.textS, h.e) || L.msgid.at(b, h.textS, h.e);
+      if (!starts && this.recent.has(qid)) return;
+      m = newMsg(qid, this.clock.stamp(h));
+      this.open.add(h.qidHash, m);
     }
-    this.queueLine(m, l);
+    this.queueLine(m, h);
   }
 
   /** End of all input: sessions end, open messages get their pending/unknown fates. */
   end(): void {
-    for (const key of [...this.sessions.keys()]) this.endSession(key);
-    for (const m of [...this.open.values()]) this.done(m, 'eof');
+    for (const s of this.sessions.all()) this.endSession(s);
+    for (const m of this.open.values()) this.done(m, 'eof');
   }
 
-  private queueLine(m: Msg, l: LogLine): void {
-    const t = l.text;
-    if (l.daemon === 'smtpd' && t.startsWith('client=')) return this.attach(m, l);
-    if (l.daemon === 'qmgr') return this.qmgrLine(m, t);
-    if (l.daemon === 'postsuper') {
-      if (t === 'removed') return this.done(m, 'deleted');
-      if (t === 'placed on hold') m.held ??= 'postsuper -h';
-      else if (t === 'released from hold') m.held = undefined;
+  private queueLine(m: Msg, h: Head): void {
+    const b = h.buf;
+    const t = h.textS;
+    const e = h.e;
+    const d = h.daemon;
+    if (d === D_SMTPD && L.client.at(b, t, e)) return this.attach(m, h);
+    if (d === D_QMGR) return this.qmgrLine(m, h);
+    if (d === D_POSTSUPER) {
+      if (L.removed.is(b, t, e)) return this.done(m, 'deleted');
+      if (L.onHold.is(b, t, e)) m.held ??= 'postsuper -h';
+      else if (L.released.is(b, t, e)) m.held = undefined;
       return;
     }
-    if (l.daemon === 'bounce') {
-      if (t.startsWith('sender non-delivery notification:')) m.notice = true;
+    if (d === D_BOUNCE) {
+      if (L.notice.at(b, t, e)) m.notice = true;
       return;
     }
-    if (t.startsWith('to=<') && DELIVERY_AGENTS.has(l.daemon)) return this.deliveryLine(m, l);
-    if (t.startsWith('uid=') || t.startsWith('from=<')) m.from ??= angleField(t, 'from=<');
-    else if (t.startsWith('message-id=')) return;
-    else this.actionLine(m, l);
+    if ((d === D_AGENT || d === D_DISCARD) && L.to.at(b, t, e)) return this.deliveryLine(m, h);
+    if (L.uid.at(b, t, e) || L.from.at(b, t, e)) {
+      if (m.from === undefined) m.from = angle(b, L.from, t, e);
+    } else if (!L.msgid.at(b, t, e)) this.actionLine(m, h);
   }
 
-  private qmgrLine(m: Msg, t: string): void {
-    if (t === 'removed') return this.done(m, 'removed');
-    if (!t.startsWith('from=<')) return;
-    m.from = angleField(t, 'from=<');
-    const n = wordField(t, 'nrcpt=');
-    if (n !== undefined) m.nrcpt = Math.max(m.nrcpt ?? 0, Number.parseInt(n, 10) || 0);
-    if (t.includes('status=expired')) {
+  private qmgrLine(m: Msg, h: Head): void {
+    const b = h.buf;
+    const t = h.textS;
+    const e = h.e;
+    if (L.removed.is(b, t, e)) return this.done(m, 'removed');
+    if (!L.from.at(b, t, e)) return;
+    const close = findByte(b, 62, t + 6, e);
+    m.from = close < 0 ? undefined : text(b, t + 6, close);
+    const after = close < 0 ? t : close;
+    const n = L.nrcpt.find(b, after, e);
+    if (n >= 0) m.nrcpt = Math.max(m.nrcpt ?? 0, digits(b, n + 6, e));
+    if (L.expired.find(b, after, e) >= 0) {
       m.expired = true;
       for (const r of m.rcpts.values()) if (r.st === 'deferred' || r.st === 'pending') r.st = 'expired';
-    } else if (t.endsWith('(queue active)')) {
+    } else if (L.active.ends(b, t, e)) {
       m.held = undefined; // released (postsuper -H) or never held
     }
   }
 
-  private deliveryLine(m: Msg, l: LogLine): void {
-    const d = parseDelivery(l.text);
-    if (!d) return;
-    const why = `${d.dsn ? `${d.dsn} ` : ''}${d.detail}`.trim();
-    // deliverable/undeliverable answer address-verification probes (verify(8)): no one's mail
-    // was lost there, so they count as handed over, with the probe's answer as the reason
-    const st = l.daemon === 'discard' && d.status === 'sent' ? 'discarded'
-      : d.status === 'sent' || d.status === 'deliverable' || d.status === 'undeliverable' ? 'sent'
-      : d.status === 'bounced' ? 'bounced'
-      : d.status === 'expired' ? 'expired'
-      : d.status === 'deferred' ? 'deferred' : undefined;
+  /** `to=<x>, relay=…, dsn=5.1.1, status=bounced (text)`: positions first, strings for what is kept */
+  private deliveryLine(m: Msg, h: Head): void {
+    const b = h.buf;
+    const t = h.textS;
+    const e = h.e;
+    const close = findByte(b, 62, t + 4, e);
+    const from = close < 0 ? t : close;
+    const si = L.status.find(b, from, e);
+    if (si < 0) return;
+    const s = si + 9;
+    const se = wordEnd(b, s, e);
+    const st = statusOf(b, s, se, h.daemon);
     if (st === undefined) return;
-    const key = d.to.toLowerCase();
+    // one decode for the line; an all-ASCII line (the usual) is then cut by byte offsets
+    const line = text(b, t, e);
+    const asc = line.length === e - t;
+        const to = close < 0 ? '' : piece(b, line, asc, t, t + 4, close);
+    const key = to.toLowerCase();
     const prev = m.rcpts.get(key);
     // the first final status wins; a later deferral must not undo a delivery (duplicate lines)
     if (prev && prev.st !== 'pending' && prev.st !== 'deferred') return;
-    const reason = l.daemon === 'discard' ? d.detail : d.status.endsWith('deliverable') ? `address verification probe: ${d.status}` : why;
-    m.rcpts.set(key, { to: d.to, st, reason });
+    const open = findByte(b, 40, se, e);
+    const detail = open < 0 ? '' : piece(b, line, asc, t, open + 1, b[e - 1] === 41 ? e - 1 : e);
+    let reason: string;
+    if (h.daemon === D_DISCARD) reason = detail;
+    else if (L.deliverable.is(b, s, se) || L.undeliverable.is(b, s, se)) reason = `address verification probe: ${piece(b, line, asc, t, s, se)}`;
+    else {
+      const di = L.dsn.find(b, from, si + 1);
+      const dsn = di < 0 ? '' : piece(b, line, asc, t, di + 6, wordEnd(b, di + 6, e));
+      reason = dsn === '' ? detail.trim() : detail === '' ? dsn : `${dsn} ${detail}`.trim();
+    }
+    m.rcpts.set(key, { to, st, reason });
   }
 
   /** discard/reject/hold/warning… lines from cleanup and smtpd (checks, access maps, milters). */
-  private actionLine(m: Msg, l: LogLine): void {
-    const a = parseAction(l.text);
+  private actionLine(m: Msg, h: Head): void {
+    // parseAction wants "action: " within 20 bytes; most other lines are ruled out without a string
+    if (!actionShape(h)) return;
+    const a = parseAction(text(h.buf, h.textS, h.e));
     if (!a) return;
     if (a.subject !== undefined) m.subject ??= a.subject;
     if (a.from !== undefined) m.from ??= a.from;
@@ -127,7 +192,7 @@ export class PostfixState {
         return this.park(m);
       case 'reject':
       case 'milter-reject':
-        if (l.daemon === 'smtpd' && a.what === 'RCPT' && named !== undefined) {
+        if (h.daemon === D_SMTPD && a.what === 'RCPT' && named !== undefined) {
           m.rcpts.set(named, { to: a.to ?? '', st: 'rejected', reason: a.reason });
           return;
         }
@@ -149,37 +214,21 @@ export class PostfixState {
   }
 
   private done(m: Msg, ending: Ending): void {
-    if (!this.open.delete(m.qid)) return;
+    if (!this.open.delete(m)) return;
     // a ring, not Set-iteration order: deleting a Set's oldest entry rescans its holes each time
     const old = this.ring[this.ringAt];
     if (old !== '') this.recent.delete(old);
     this.ring[this.ringAt] = m.qid;
     this.ringAt = (this.ringAt + 1) % RECENT;
     this.recent.add(m.qid);
-    this.emit(finish(m, ending));
-  }
-
-  /** smtpd session key: the pid, qualified by host for all but the first host (merged logs) */
-  private firstHost?: string;
-  private sessionKey(l: LogLine): string {
-    this.firstHost ??= l.host;
-    return l.host === this.firstHost ? l.pid : `${l.host}/${l.pid}`;
-  }
-
-  private sessionFor(l: LogLine): [string, Session] {
-    const key = this.sessionKey(l);
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = { msgs: [], permits: [], rejects: [] };
-      this.sessions.set(key, s);
-    }
-    return [key, s];
+    if (this.delivered !== undefined && plainlyDelivered(m)) this.delivered(m.rcpts.size);
+    else this.emit(finish(m, ending));
   }
 
   /** `QID: client=` — the message now exists; what the session said before belongs to it. */
-  private attach(m: Msg, l: LogLine): void {
-    const [key, s] = this.sessionFor(l);
-    m.sessionKey = key;
+  private attach(m: Msg, h: Head): void {
+    const s = this.sessions.of(h);
+    m.sessionKey = s.key;
     s.msgs.push(m);
     for (const to of s.permits) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
     for (const r of s.rejects) m.rcpts.set(r.to.toLowerCase(), { to: r.to, st: 'rejected', reason: r.reason });
@@ -194,43 +243,43 @@ export class PostfixState {
     s.discard = undefined;
   }
 
-  private noqueueLine(l: LogLine): void {
-    const a = parseAction(l.text);
+  private noqueueLine(h: Head): void {
+    const a = parseAction(text(h.buf, h.textS, h.e));
     if (!a) return;
-    if (l.daemon !== 'smtpd') {
+    const time = stampText(this.clock.stamp(h));
+    if (h.daemon !== D_SMTPD) {
       // postscreen and friends: no smtpd session to join; emit at once so memory stays bounded
-      if (a.action === 'reject') this.emitRejects(a.from ?? '', [{ time: this.time(l), from: a.from ?? '', to: a.to ?? '', reason: a.reason }]);
+      if (a.action === 'reject') this.emitRejects(a.from ?? '', [{ time, from: a.from ?? '', to: a.to ?? '', reason: a.reason }]);
       return;
     }
-    const [, s] = this.sessionFor(l);
+    const s = this.sessions.of(h);
     if (a.action === 'permit' && a.to !== undefined) s.permits.push(a.to);
     else if (a.action === 'reject' || a.action === 'milter-reject') {
-      s.rejects.push({ time: this.time(l), from: a.from ?? '', to: a.to ?? '', reason: a.reason });
+      s.rejects.push({ time, from: a.from ?? '', to: a.to ?? '', reason: a.reason });
     } else if (a.action === 'discard') s.discard = { reason: `smtpd ${a.what} DISCARD: ${a.reason}`, from: a.from, to: a.to };
   }
 
-  private sessionLine(l: LogLine): void {
-    const key = this.sessionKey(l);
-    if (l.text.startsWith('connect from ')) {
-      if (this.sessions.has(key)) this.endSession(key);
-      this.sessions.set(key, { msgs: [], permits: [], rejects: [] });
-    } else if (l.text.startsWith('disconnect from ')) {
-      const s = this.sessions.get(key);
-      const mail = wordField(l.text, ' mail=');
-      const rcpt = wordField(l.text, ' rcpt=');
-      // "rcpt=3" or "rcpt=2/3" (accepted/total): only a one-transaction session can be apportioned
-      if (s && s.msgs.length === 1 && mail !== undefined && mail.split('/')[0] === '1' && rcpt !== undefined) {
-        const m = s.msgs[0];
-        m.nrcpt = Math.max(m.nrcpt ?? 0, Number.parseInt(rcpt.split('/')[0], 10) || 0);
-      }
-      this.endSession(key);
+  private sessionLine(h: Head): void {
+    const kind = Sessions.kind(h);
+    if (kind === 0) return;
+    const key = this.sessions.key(h);
+    const s = this.sessions.get(key);
+    if (kind === 1) {
+      // a connect for a known session means its disconnect was never logged
+      if (s !== undefined) this.endSession(s);
+      return this.sessions.connect(key);
     }
+    if (s === undefined) return this.sessions.forget(key);
+    // a one-transaction session's disconnect carries its accepted RCPT count
+    if (s.msgs.length === 1) {
+      const rcpt = this.sessions.rcptCount(h);
+      if (rcpt !== undefined) s.msgs[0].nrcpt = Math.max(s.msgs[0].nrcpt ?? 0, rcpt);
+    }
+    this.endSession(s);
   }
 
-  private endSession(key: string): void {
-    const s = this.sessions.get(key);
-    if (!s) return;
-    this.sessions.delete(key);
+  private endSession(s: Session): void {
+    this.sessions.delete(s);
     for (const m of s.msgs) {
       m.sessionKey = undefined;
       if (m.parked) this.done(m, 'removed');
