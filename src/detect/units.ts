@@ -2,6 +2,7 @@
 // be digits starts. Pure (reused scratch buffers, no I/O). Protects exactness: a skip passes
 // over only units that can be in no CPR number, so the rule itself sees every candidate.
 import { C_DIGIT, C_INVISIBLE, classOf, type Units } from './chars.ts';
+import { computeFlags, kernelCopy, Latin1Copy } from './flags.ts';
 
 // A text whose code units are all below 256 (V8 keeps such strings one byte per character:
 // Danish subjects with æ ø å are) is copied as Latin-1, one byte per unit, by a native memcpy;
@@ -13,25 +14,21 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // O(1) for the common case, not a pass over the text.
 const WIDE_UNIT = /[^\x00-\xff]/;
 
-/** A buffer (for native writes) and the typed views of the same memory. */
+/** A buffer (for native writes) and a UTF-16 view of the same memory. */
 class Scratch {
   buf: Buffer;
-  u8: Uint8Array;
-  i32: Int32Array;
   u16: Uint16Array;
   constructor(size: number) {
-    // allocUnsafeSlow: an ArrayBuffer of its own at offset 0, so every view is aligned
+    // allocUnsafeSlow: an ArrayBuffer of its own at offset 0, so the view is aligned
     this.buf = Buffer.allocUnsafeSlow(size);
-    this.u8 = new Uint8Array(this.buf.buffer, 0, size);
-    this.i32 = new Int32Array(this.buf.buffer, 0, size >> 2);
     this.u16 = new Uint16Array(this.buf.buffer, 0, size >> 1);
   }
 }
 
-let keptBytes = new Scratch(4096);
 let keptUnits = new Scratch(4096);
-let bytes = keptBytes;
 let units = keptUnits;
+let keptBytes = new Latin1Copy(4096);
+let bytes = keptBytes;
 let current = '';
 let wideReady = false;
 
@@ -41,19 +38,29 @@ function scratch(kept: Scratch, size: number): Scratch {
   return new Scratch(size <= KEEP_MAX ? Math.min(KEEP_MAX, Math.max(size, 2 * kept.buf.length)) : size);
 }
 
+/** Room for a Latin-1 copy of `size` bytes: in the SIMD kernel's memory, else kept or temporary. */
+function latin1Copy(size: number): Latin1Copy {
+  const k = kernelCopy(size, KEEP_MAX);
+  if (k !== null) return k;
+  if (size <= keptBytes.u8.length) return keptBytes;
+  const copy = new Latin1Copy((size <= KEEP_MAX ? Math.min(KEEP_MAX, Math.max(size, 2 * keptBytes.u8.length)) : size + 15) & ~15);
+  if (size <= KEEP_MAX) keptBytes = copy;
+  return copy;
+}
+
 /**
- * Copy `text` for scanning: a Uint8Array (Latin-1) when every unit is below 256, else a
- * Uint16Array. The bytes after a Latin-1 text up to the next multiple of 16 are zero.
+ * Copy `text` for scanning: a Uint8Array (Latin-1, with flag bits for nextRunLatin1) when every
+ * unit is below 256, else a Uint16Array.
  */
 export function load(text: string): Units {
   const n = text.length;
   current = text;
   wideReady = false;
-  bytes = scratch(keptBytes, n + 32);
-  if (bytes.buf.length <= KEEP_MAX) keptBytes = bytes;
+  bytes = latin1Copy(n + 16);
   if (LITTLE_ENDIAN && (n < 64 ? latin1Short(text) : !WIDE_UNIT.test(text))) {
     if (n >= 64) bytes.buf.write(text, 0, 'latin1');
-    bytes.u8.fill(0, n, (n + 16) & ~15);
+    bytes.u8.fill(0, n, (n + 16) & ~15); // zero up to the 16-byte step: no flags past the end
+    computeFlags(bytes, n);
     return bytes.u8;
   }
   return wide();
@@ -110,22 +117,18 @@ function runish(c: number): boolean {
 
 /**
  * Start of the next six consecutive bytes from `from` on that may all be in a digit run, or
- * -1; bytes before `from` count as boundaries. Sixteen bytes per step (SWAR on four 32-bit
- * words), without a branch until a run of six is seen: each byte gets a flag when it is in
- * 0x30–0x3F or 0xA0–0xBF (a superset of the Latin-1 run units: digits, superscripts ² ³ ¹ and
- * the soft hyphen; letters æ ø å are above 0xBF), the flags of the last 32 bytes sit in
- * `hist` in text order, and three shifted ANDs find six ones in a row.
+ * -1; bytes before `from` count as boundaries. Reads the flag bits (flags.ts: a superset of
+ * the Latin-1 run units, 16 per step) without a branch until a run of six is seen: the flags
+ * of the last 32 bytes sit in `hist` in text order, and three shifted ANDs find six in a row.
  */
 export function nextRunLatin1(n: number, from: number): number {
   const steps = (n + 15) >> 4;
-  const w = bytes.i32;
-  let mask = (0xffff << (from & 15)) & 0xffff;
+  const masks = bytes.masks;
+  let keep = (0xffff << (from & 15)) & 0xffff;
   let hist = 0;
   for (let p = from >> 4; p < steps; p++) {
-    const q = 4 * p;
-    const f = (flags4(w[q]) | (flags4(w[q + 1]) << 4) | (flags4(w[q + 2]) << 8) | (flags4(w[q + 3]) << 12)) & mask;
-    mask = 0xffff;
-    hist = (hist >>> 16) | (f << 16); // bit 16 + k is byte 16p + k
+    hist = (hist >>> 16) | ((masks[p] & keep) << 16); // bit 16 + k is byte 16p + k
+    keep = 0xffff;
     let r = hist & (hist >>> 1);
     r &= r >>> 2;
     r &= r >>> 2; // bit b set: bits b … b + 5 all set
@@ -133,14 +136,6 @@ export function nextRunLatin1(n: number, from: number): number {
     if (r !== 0) return 16 * p + (31 - Math.clz32(r & -r)) - 16;
   }
   return -1;
-}
-
-/** Four bits, one per byte of a little-endian word (bit k = byte k): 0x30–0x3F or 0xA0–0xBF. */
-function flags4(w: number): number {
-  // bit 6 clear and bit 5 set (a zero byte in t), and bit 4 or bit 7 set
-  const t = (w & 0x60606060) ^ 0x20202020;
-  const f = ~((t + 0x7f7f7f7f) | t) & (w | (w << 3)) & 0x80808080;
-  return (Math.imul(f >>> 7, 0x00204081) >>> 21) & 0xf;
 }
 
 /**

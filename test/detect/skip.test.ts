@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { computeFlags, kernelCopy, Latin1Copy, useSimd } from '../../src/detect/flags.ts';
 import { scanText, scanTextEveryUnit } from '../../src/detect/scanner.ts';
 
 // Units that can be in a run or look like it to the skip step: digits, the Latin-1 run units
@@ -73,4 +74,42 @@ test('a text larger than the kept scratch buffer, then a small one, both scan ri
   assert.deepEqual(scanText('kl. 15:00 CPR 2512841234').map((f) => f.digits), ['2512841234']);
   assert.equal(scanText(big.replace(/bilag/g, 'bilag€')).length, 180_000);
   assert.deepEqual(scanText('(2812219561)').map((f) => f.digits), ['2812219561']);
+});
+
+test('the SIMD flag kernel and the JavaScript loop set the same bits (every byte value, every position)', () => {
+  assert.ok(useSimd(true), 'Node 20 has WebAssembly SIMD: the kernel must load here');
+  const n = 256 * 16 + 7;
+  const simd = kernelCopy(n + 16, 1 << 22);
+  assert.ok(simd !== null);
+  const plain = new Latin1Copy((n + 31) & ~15);
+  for (const copy of [simd, plain]) {
+    // byte value v at position v * 16 + (v % 16): each value once in every lane
+    copy.u8.fill(0, 0, (n + 16) & ~15);
+    for (let v = 0; v < 256; v++) copy.u8[v * 16 + (v % 16)] = v;
+  }
+  computeFlags(simd, n);
+  useSimd(false);
+  try {
+    computeFlags(plain, n);
+  } finally {
+    useSimd(true);
+  }
+  const blocks = (n + 15) >> 4;
+  assert.deepEqual([...simd.masks.subarray(0, blocks)], [...plain.masks.subarray(0, blocks)]);
+  for (let v = 0; v < 256; v++) {
+    const flagged = (plain.masks[v] >> (v % 16)) & 1;
+    assert.equal(flagged, (v >= 0x30 && v <= 0x3f) || (v >= 0xa0 && v <= 0xbf) ? 1 : 0, `byte 0x${v.toString(16)}`);
+  }
+});
+
+test('property: scanText finds the same with the SIMD kernel and with the JavaScript loop', () => {
+  fc.assert(fc.property(latin1Text, (s) => {
+    const withSimd = key(s);
+    useSimd(false);
+    try {
+      assert.equal(key(s), withSimd);
+    } finally {
+      useSimd(true);
+    }
+  }), { numRuns: 1000 });
 });
