@@ -9,6 +9,7 @@ import { openStore } from '../store/open.ts';
 import { createLogger } from '../log.ts';
 import { startGateway, type Gateway } from '../gateway/index.ts';
 import { startWeb } from '../web/server.ts';
+import { startResendTracker } from '../review/resend-tracker.ts';
 import { smtpAuthenticator } from '../web/auth.ts';
 import type { Command, CliIO } from './io.ts';
 
@@ -59,12 +60,19 @@ export const serve: Command = async (argv, io) => {
   let gateway: Gateway | null = null;
   let web: { url: string; close(): Promise<void> } | null = null;
   let serving = false;
+  let tracker: { stop(): void } | null = null;
   try {
     // SMTP AUTH for listeners with relay.auth: relay accounts from `postvagt user add NAME --smtp`
     gateway = await startGateway({ loaded, store, logger, authenticate: smtpAuthenticator(store, loaded.hmacKey) });
     const gw = gateway;
     const w = await startWeb({ loaded, store, logger, health: () => ({ serving, upstreamReachable: () => gw.upstreamReachable() }) });
     web = w;
+    // resend tracking off the SMTP hot path: a later passing mail resolves the stopped one as `resent`
+    tracker = startResendTracker({
+      store,
+      onRun: (r) => r.resolved.forEach((id) => logger.info({ event: 'incident.update', incident: id, status: 'resolved', resolution: 'resent', by: 'resend tracking' })),
+      onError: (err) => logger.error({ event: 'store.fail', where: 'resend tracking', err: err.message }),
+    });
     serving = true;
     io.stdout.write(banner(loaded.config.data_dir, io, gw, w.url));
     logger.info({ event: 'serve.start', listeners: gw.listeners, dashboard: w.url });
@@ -73,6 +81,7 @@ export const serve: Command = async (argv, io) => {
     io.stdout.write('postvagt: stopping — finishing mail in flight, new mail gets 421 (try again later)\n');
   } finally {
     serving = false;
+    tracker?.stop();
     await gateway?.close({ graceMs: GRACE_MS });
     await web?.close();
     await store.close();
