@@ -35,12 +35,14 @@ export interface Msg {
   hash: number;
   next?: Msg;
   seq: number;
+  /** finished and emitted; kept a while so its late lines are recognised */
+  closed: boolean;
 }
 
 export type Ending = 'removed' | 'deleted' | 'eof';
 
 export function newMsg(qid: string, stamp: Stamp): Msg {
-  return { qid, stamp, rcpts: new Map(), hash: 0, next: undefined, seq: 0 };
+  return { qid, stamp, rcpts: new Map(), hash: 0, next: undefined, seq: 0, closed: false };
 }
 
 /** all recipients handed over (`status=sent`, or a verification probe's answer): nothing to report */

@@ -16,6 +16,10 @@ export interface Session {
   discard?: { reason: string; from?: string; to?: string };
 }
 
+/** shared empty lists: most sessions never get a NOQUEUE line, so they allocate none (copy before adding) */
+export const NO_PERMITS = Object.freeze([]) as unknown as string[];
+export const NO_REJECTS = Object.freeze([]) as unknown as Session['rejects'];
+
 const CONNECT = new Lit('connect from ');
 const DISCONNECT = new Lit('disconnect from ');
 const MAIL = new Lit(' mail=');
@@ -90,7 +94,7 @@ export class Sessions {
     if (s === undefined) {
       const seq = this.connected.get(key) ?? ++this.seq;
       this.connected.delete(key);
-      s = { key, seq, msgs: [], permits: [], rejects: [], discard: undefined };
+      s = { key, seq, msgs: [], permits: NO_PERMITS, rejects: NO_REJECTS, discard: undefined };
       this.open.set(key, s);
     }
     return s;

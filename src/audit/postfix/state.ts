@@ -6,10 +6,9 @@ import { Lit, angle, ascii, digits, findByte, text, wordEnd } from './bytes.ts';
 import { finish, newMsg, plainlyDelivered, type Ending, type Msg, type RcptState } from './fate.ts';
 import { SyslogClock, stampText } from './clock.ts';
 import { OpenMessages } from './qids.ts';
-import { Sessions, type Session } from './session.ts';
+import { Sessions, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
 import type { MessageFate } from '../types.ts';
 
-const RECENT = 4096;
 const L = {
   client: new Lit('client='), uid: new Lit('uid='), msgid: new Lit('message-id='), from: new Lit('from=<'),
   to: new Lit('to=<'), removed: new Lit('removed'), onHold: new Lit('placed on hold'), released: new Lit('released from hold'),
@@ -45,10 +44,6 @@ function piece(b: Buffer, line: string, asc: boolean, t: number, x: number, y: n
 export class PostfixState {
   private open = new OpenMessages();
   private sessions = new Sessions();
-  /** ids finished lately (a ring of RECENT): late lines for them must not open a zombie message */
-  private recent = new Set<string>();
-  private ring: string[] = new Array<string>(RECENT).fill('');
-  private ringAt = 0;
   private noqueue = 0;
   private line = new Head();
 
@@ -79,14 +74,16 @@ export class PostfixState {
     }
     if (h.noqueue) return this.noqueueLine(h);
     let m = this.open.find(h);
-    if (m === undefined) {
+    if (m === undefined || m.closed) {
       // a recently finished id seen again is a late line, unless a new message starts with it
       // (short queue ids can be reused): smtpd client=, pickup uid=, cleanup message-id= (bounce notices)
       const b = h.buf;
-      const qid = ascii(b, h.qidS, h.qidE);
       const starts = L.client.at(b, h.textS, h.e) || L.uid.at(b, h.textS, h.e) || L.msgid.at(b, h.textS, h.e);
-      if (!starts && this.recent.has(qid)) return;
-      m = newMsg(qid, this.clock.stamp(h));
+      if (m !== undefined) {
+        if (!starts) return;
+        this.open.delete(m);
+      }
+      m = newMsg(ascii(b, h.qidS, h.qidE), this.clock.stamp(h));
       this.open.add(h.qidHash, m);
     }
     this.queueLine(m, h);
@@ -214,13 +211,8 @@ export class PostfixState {
   }
 
   private done(m: Msg, ending: Ending): void {
-    if (!this.open.delete(m)) return;
-    // a ring, not Set-iteration order: deleting a Set's oldest entry rescans its holes each time
-    const old = this.ring[this.ringAt];
-    if (old !== '') this.recent.delete(old);
-    this.ring[this.ringAt] = m.qid;
-    this.ringAt = (this.ringAt + 1) % RECENT;
-    this.recent.add(m.qid);
+    if (m.closed) return;
+    this.open.close(m);
     if (this.delivered !== undefined && plainlyDelivered(m)) this.delivered(m.rcpts.size);
     else this.emit(finish(m, ending));
   }
@@ -238,8 +230,8 @@ export class PostfixState {
       const to = s.discard.to;
       if (to !== undefined && !m.rcpts.has(to.toLowerCase())) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
     }
-    s.permits = [];
-    s.rejects = [];
+    s.permits = NO_PERMITS;
+    s.rejects = NO_REJECTS;
     s.discard = undefined;
   }
 
@@ -253,8 +245,12 @@ export class PostfixState {
       return;
     }
     const s = this.sessions.of(h);
-    if (a.action === 'permit' && a.to !== undefined) s.permits.push(a.to);
+    if (a.action === 'permit' && a.to !== undefined) {
+      if (s.permits === NO_PERMITS) s.permits = [];
+      s.permits.push(a.to);
+    }
     else if (a.action === 'reject' || a.action === 'milter-reject') {
+      if (s.rejects === NO_REJECTS) s.rejects = [];
       s.rejects.push({ time, from: a.from ?? '', to: a.to ?? '', reason: a.reason });
     } else if (a.action === 'discard') s.discard = { reason: `smtpd ${a.what} DISCARD: ${a.reason}`, from: a.from, to: a.to };
   }
