@@ -1,7 +1,7 @@
 // RFC 5322 header block → fields in three forms (raw, unfolded, decoded), and the choice of
 // which fields are scanned. Pure, no I/O: callers pass the bytes up to the blank line.
 // Protects STYLE 7: scan the decoded form a person reads; say which headers count.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { decodeHeaderValue } from './rfc2047.ts';
 import { scanText } from './scanner.ts';
 import type { HeaderField, HeaderFinding, ScanOptions } from './types.ts';
@@ -28,12 +28,13 @@ function trimWsp(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
-function field(name: string, raw: string): HeaderField {
+/** One field; `ascii`: the whole block is ASCII, so its octets need no charset guess. */
+function field(name: string, raw: string, ascii: boolean): HeaderField {
   let value = raw.slice(raw.indexOf(':') + 1);
   // Unfolding (RFC 5322 §2.2.3): remove each CRLF (or bare LF) that precedes whitespace.
   if (value.includes('\n')) value = value.replace(/\r?\n(?=[ \t])/g, '');
   const unfolded = trimWsp(value);
-  return { name, raw, unfolded, decoded: decodeHeaderValue(octetsToText(unfolded)) };
+  return { name, raw, unfolded, decoded: decodeHeaderValue(ascii ? unfolded : octetsToText(unfolded)) };
 }
 
 /**
@@ -45,13 +46,14 @@ const FIELD_NAME = /([\x21-\x39\x3b-\x7e]+)[ \t]*:/y;
 
 export function parseHeaderBlock(raw: Buffer | string): HeaderField[] {
   const text = typeof raw === 'string' ? raw : raw.toString('latin1');
+  const ascii = typeof raw === 'string' ? !NON_ASCII.test(raw) : isAscii(raw); // one pass for the block
   const fields: HeaderField[] = [];
   let name = '';
   let start = -1;
   let pos = 0;
   let lineEnd = 0;
   const flush = (end: number): void => {
-    if (start >= 0) fields.push(field(name, text.slice(start, end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end)));
+    if (start >= 0) fields.push(field(name, text.slice(start, end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end), ascii));
     start = -1;
   };
   while (pos < text.length) {
@@ -79,13 +81,35 @@ export function parseHeaderBlock(raw: Buffer | string): HeaderField[] {
   return fields;
 }
 
+interface Matcher {
+  exact: Set<string>;
+  prefixes: string[];
+}
+
+// Lower-cased lists, built once per list (the gateway and the mailbox reader pass the same
+// configured array for every message); a list is readonly, so it cannot change under the cache.
+const matchers = new WeakMap<readonly string[], Matcher>();
+
+function matcherFor(headers: readonly string[]): Matcher {
+  let m = matchers.get(headers);
+  if (m === undefined) {
+    m = { exact: new Set(), prefixes: [] };
+    for (const h of headers) {
+      const pattern = h.toLowerCase();
+      if (pattern.endsWith('*')) m.prefixes.push(pattern.slice(0, -1));
+      else m.exact.add(pattern);
+    }
+    matchers.set(headers, m);
+  }
+  return m;
+}
+
 /** Does `name` match the configured list? Case-insensitive; `X-*` style entries are prefixes. */
 export function isScannedHeader(name: string, headers: readonly string[]): boolean {
+  const m = matcherFor(headers);
   const lower = name.toLowerCase();
-  for (const h of headers) {
-    const pattern = h.toLowerCase();
-    if (pattern.endsWith('*') ? lower.startsWith(pattern.slice(0, -1)) : lower === pattern) return true;
-  }
+  if (m.exact.has(lower)) return true;
+  for (const p of m.prefixes) if (lower.startsWith(p)) return true;
   return false;
 }
 
@@ -96,9 +120,10 @@ export function scanHeaders(
 ): HeaderFinding[] {
   const headers = opts?.headers ?? DEFAULT_SCANNED_HEADERS;
   const out: HeaderFinding[] = [];
-  fields.forEach((f, fieldIndex) => {
-    if (!isScannedHeader(f.name, headers)) return;
+  for (let fieldIndex = 0; fieldIndex < fields.length; fieldIndex++) {
+    const f = fields[fieldIndex];
+    if (!isScannedHeader(f.name, headers)) continue;
     for (const finding of scanText(f.decoded, opts)) out.push({ ...finding, header: f.name, fieldIndex });
-  });
+  }
   return out;
 }

@@ -65,14 +65,18 @@ const EMPTY = Buffer.alloc(0);
 function split(value: string): Piece[] {
   const pieces: Piece[] = [];
   let at = 0;
-  for (const m of value.matchAll(ENCODED_WORD)) {
-    const idx = m.index ?? 0;
+  // exec on the one global regex: matchAll would clone it (RegExp species) on every call
+  ENCODED_WORD.lastIndex = 0;
+  for (let m = ENCODED_WORD.exec(value); m !== null; m = ENCODED_WORD.exec(value)) {
+    const idx = m.index;
     if (idx > at) pieces.push({ text: value.slice(at, idx), charset: '', bytes: EMPTY });
-    const charset = m[1].split('*')[0];
+    const star = m[1].indexOf('*');
+    const charset = star < 0 ? m[1] : m[1].slice(0, star);
     const bytes = m[2] === 'B' || m[2] === 'b' ? decodeB(m[3]) : decodeQ(m[3]);
     pieces.push({ text: null, charset, bytes });
     at = idx + m[0].length;
   }
+  ENCODED_WORD.lastIndex = 0;
   if (at < value.length) pieces.push({ text: value.slice(at), charset: '', bytes: EMPTY });
   return pieces;
 }
@@ -111,8 +115,9 @@ export function decodeWords(value: string): string {
 /** Unfolded header value → what a person reads: encoded words decoded, then NFKC. */
 export function decodeHeaderValue(value: string): string {
   const decoded = decodeWords(value);
-  // NFKC (UAX #15) only where it can change something: ASCII is already normal
-  return NON_ASCII.test(decoded) ? decoded.normalize('NFKC') : decoded;
+  // NFKC (UAX #15) only where it can change something: U+0000–U+009F and U+00C0–U+00FF are
+  // NFKC-stable, alone and next to each other (test/detect/headers.test.ts checks every pair)
+  return NFKC_MAY_CHANGE.test(decoded) ? decoded.normalize('NFKC') : decoded;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NFKC_MAY_CHANGE = /[^\x00-\x9f\xc0-\xff]/;

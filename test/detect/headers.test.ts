@@ -151,3 +151,29 @@ test('encoded words inside address comments and quoted display names are decoded
   assert.equal(f.decoded, 'a@b.dk (Søren 2512841234), "1404322464" <c@d.dk>');
   assert.equal(scanHeaders([f]).length, 2);
 });
+
+test('NFKC is skipped only where it changes nothing: U+0000–U+009F and U+00C0–U+00FF, alone and in every pair', () => {
+  const stable: string[] = [];
+  for (let c = 0; c < 256; c++) if (c <= 0x9f || c >= 0xc0) stable.push(String.fromCharCode(c));
+  for (const a of stable) {
+    assert.equal(a.normalize('NFKC'), a);
+    for (const b of stable) assert.equal((a + b).normalize('NFKC'), a + b, `U+${a.charCodeAt(0).toString(16)} U+${b.charCodeAt(0).toString(16)}`);
+  }
+  // and the rest of Latin-1 is normalised: superscript two reads as 2, a no-break space as a space
+  assert.equal(decodeHeaderValue('=?iso-8859-1?Q?140432-246=B2?='), '140432-2462');
+  assert.equal(decodeHeaderValue('=?iso-8859-1?Q?140432=A02464?='), '140432 2464');
+});
+
+test('isScannedHeader answers each list by its own entries (lists are cached per object)', () => {
+  const a = ['Subject', 'X-Sag-*'];
+  const b = ['From'];
+  for (let round = 0; round < 2; round++) {
+    assert.equal(isScannedHeader('SUBJECT', a), true);
+    assert.equal(isScannedHeader('x-sag-id', a), true);
+    assert.equal(isScannedHeader('X-Sa', a), false);
+    assert.equal(isScannedHeader('From', a), false);
+    assert.equal(isScannedHeader('from', b), true);
+    assert.equal(isScannedHeader('Subject', b), false);
+    assert.equal(isScannedHeader('Subject', ['subject']), true);
+  }
+});
