@@ -17,6 +17,7 @@ th{background:#eef1f4;font-weight:600}tr.stale td{background:#fff1e6}tr.stale td
 .tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e6ecf2}.bad{background:#fbe3e3}.note{color:#5a6570;font-size:.9em}
 form.filters{display:flex;gap:.8rem;align-items:end;margin:.6rem 0 1rem}label{display:flex;flex-direction:column;font-size:.85em}
 .login{max-width:22rem;margin:4rem auto;background:#fff;padding:1.5rem;border-radius:6px}.login input{width:100%;margin:.2rem 0 .8rem;padding:.4rem}
+.wide{overflow-x:auto}.nowrap{white-space:nowrap}summary{cursor:pointer}
 .error{color:#a3261b}td form{margin:.3rem 0 0}button.small{font-size:.8em}pre{background:#fff;padding:1rem;overflow:auto;white-space:pre-wrap}
 `;
 
@@ -60,21 +61,43 @@ export function incidentsPage(v: IncidentView): string {
     : '';
   const empty = v.incidents.length === 0 ? '<p class="note">Ingen hændelser · No incidents.</p>' : '';
   return layout('Hændelser · Incidents', v.user, `<h1>Hændelser · Incidents</h1>${filters(v.filter)}${summary}${empty}
-<table><thead><tr><th>Tid · Time</th><th>Sag · Incident</th><th>Retning</th><th>Handling · Action</th><th>Status</th><th>Klassifikation</th>
+<div class="wide"><table><thead><tr><th>Tid · Time</th><th>Sag · Incident</th><th>Handling · Action</th><th>Status</th><th>Klassifikation</th>
 <th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Emne (maskeret)</th><th>Fund · Findings</th><th>Svar · Reply</th><th>Besked · Notice</th></tr></thead>
-<tbody>${rows}</tbody></table>`);
+<tbody>${rows}</tbody></table></div>`);
+}
+
+/** A masked number never breaks across lines at its dash (U+2011 is a non-breaking hyphen). */
+function keepMasked(html: string): string {
+  return html.replace(/([0-9X]{6})-(XXXX)/g, '$1\u2011$2');
 }
 
 function incidentRow(i: Incident, now: Date): string {
-  const findings = i.findings.map((f) => `${esc(f.header)}: ${esc(f.masked)} <span class="note" title="fingerprint">${esc(f.fingerprint.slice(0, 12))}</span>`).join('<br>');
+  const findings = i.findings.map((f) => `${esc(f.header)}: <span class="nowrap">${esc(f.masked)}</span> <span class="note" title="fingerprint">${esc(f.fingerprint.slice(0, 12))}</span>`).join('<br>');
   const stale = isStale(i, now);
   return `<tr${stale ? ' class="stale"' : ''}><td>${esc(i.time.replace('T', ' ').slice(0, 19))}${stale ? '<br><span class="note">uløst &gt; 24 t</span>' : ''}</td>
-<td>${esc(i.id)}</td><td>${esc(i.direction)}</td><td><span class="tag${i.action === 'tempfail' || i.action === 'upstream-fail' ? ' bad' : ''}">${esc(i.action)}</span></td>
+<td class="nowrap">${esc(i.id)}</td><td><span class="tag${i.action === 'tempfail' || i.action === 'upstream-fail' ? ' bad' : ''}">${esc(i.action)}</span><br><span class="note">${esc(i.direction)}</span></td>
 <td>${esc(i.status)}${i.resolution ? `<br><span class="note">${esc(i.resolution)}</span>` : ''}${statusForm(i)}</td>
 <td title="${esc(i.classificationReason)}">${esc(i.classification)}<br><span class="note">${esc(i.classificationReason)}</span></td>
-<td>${esc(i.sender || '<>')}</td><td>${i.recipients.map(esc).join('<br>')}</td><td>${esc(i.subjectMasked)}</td><td>${findings}</td>
-<td class="note">${esc(i.reply)}</td><td>${esc(i.notice)}</td></tr>`;
+<td>${esc(i.sender || '<>')}</td><td>${i.recipients.map(esc).join('<br>')}</td><td>${keepMasked(esc(i.subjectMasked))}</td><td>${findings}</td>
+<td>${replyCell(i.reply)}</td><td>${esc(NOTICE_LABELS[i.notice] ?? i.notice)}</td></tr>`;
 }
+
+/** The reply's code up front; its long bilingual text folded away, so rows stay readable. */
+function replyCell(reply: string): string {
+  const m = /^(\d{3}(?: \d\.\d{1,3}\.\d{1,3})?) (.*)$/s.exec(reply);
+  if (!m) return `<span class="note">${esc(reply)}</span>`;
+  return `<details><summary class="nowrap">${esc(m[1])}</summary><span class="note">${esc(m[2])}</span></details>`;
+}
+
+/** What the notice status means for the reviewer: was the sender (or the central mailbox) told? */
+const NOTICE_LABELS: Record<string, string> = {
+  none: 'ingen · none',
+  queued: 'i kø · queued',
+  sent: 'sendt · sent',
+  failed: 'fejlet · FAILED',
+  escalated: 'eskaleret · escalated',
+  'in-reply': 'i SMTP-svaret · in the reply',
+};
 
 /** Small forms to move an incident along: new → reviewed → resolved (with a resolution). */
 function statusForm(i: Incident): string {
