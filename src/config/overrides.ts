@@ -14,7 +14,7 @@ type Raw = Record<string, unknown>;
 /** key path (dotted) → where the value came from, for error messages */
 export type Origins = Map<string, string>;
 
-/** The environment variables Postvagt reads (documented in docs/configuration.md). */
+/** The environment variables Postvagt reads (documented in README.md (section "Configuration")). */
 export const ENV_VARS = [
   'POSTVAGT_CONFIG',
   'POSTVAGT_MODE',

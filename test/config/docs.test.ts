@@ -1,4 +1,4 @@
-// docs/configuration.md stays true: its deployment example loads, and every key of the schema
+// README.md stays true: its deployment example loads, and every key of the schema
 // (and every environment variable Postvagt reads) is documented there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,9 +11,9 @@ import { ENV_VARS } from '../../src/config/overrides.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import { knownKeys } from '../../src/config/schema-keys.ts';
 
-const DOC = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+const DOC = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-test('the deployment example in docs/configuration.md is a valid production configuration', async () => {
+test('the deployment example in README.md is a valid production configuration', async () => {
   const example = /```yaml\n([\s\S]*?)```/.exec(DOC)?.[1];
   assert.ok(example, 'a yaml block');
   const dir = tempDir('pv-doc-');
@@ -28,7 +28,7 @@ test('the deployment example in docs/configuration.md is a valid production conf
   assert.equal(c.config.upstreams['to-internet'].require_tls, true);
 });
 
-test('every schema key is documented in docs/configuration.md', () => {
+test('every schema key is documented in README.md', () => {
   const leaves = new Set<string>();
   const walk = (path: (string | number)[]) => {
     const keys = knownKeys(configSchema as unknown as z.ZodType, path);
