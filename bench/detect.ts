@@ -3,6 +3,7 @@
 // time (µs per block). I/O: prints to stdout only. Not a test: it asserts nothing.
 import { performance } from 'node:perf_hooks';
 import { parseHeaderBlock, scanHeaders, scanText } from '../src/detect/index.ts';
+import { useSimd } from '../src/detect/flags.ts';
 
 /**
  * Deterministic subject-like corpus: Danish words (æ, ø, å), one in four tokens a number of
@@ -84,20 +85,36 @@ function runFinder(text: string): () => number {
 
 export function benchDetect(): void {
   const text = subjectCorpus(20_000);
+  // the same corpus with a euro sign in one line of 50: not Latin-1, so scanned as UTF-16
+  const wideText = text.replace(/(?:[^\n]*\n){50}/g, (block) => block.replace(' ', ' 500 € '));
   const bytes = Buffer.byteLength(text, 'utf8');
+  const wideBytes = Buffer.byteLength(wideText, 'utf8');
   const naive = /\d{6}-?\d{4}/g;
-  // warm up both (JIT), then 15 interleaved rounds of 5 runs each
-  for (let k = 0; k < 5; k++) { scanText(text); text.match(naive); }
+  const count = (s: string): number => (s.match(naive) ?? []).length;
+  const withoutSimd = (): number => {
+    useSimd(false);
+    try {
+      return scanText(text).length;
+    } finally {
+      useSimd(true);
+    }
+  };
+  // warm up every side (JIT), then 15 interleaved rounds of 5 runs each
+  for (let k = 0; k < 5; k++) { scanText(text); count(text); scanText(wideText); count(wideText); withoutSimd(); }
   const floor = runFinder(text);
-  const [ours, regex, bare] = interleaved([() => scanText(text).length, () => (text.match(naive) ?? []).length, floor], 15, 5);
-  const mbs = (ms: number): number => bytes / 1e6 / (ms / 1000);
+  const [ours, regex, bare, noSimd, oursWide, regexWide] = interleaved([
+    () => scanText(text).length, () => count(text), floor, withoutSimd, () => scanText(wideText).length, () => count(wideText),
+  ], 15, 5);
+  const mbs = (ms: number, b = bytes): number => b / 1e6 / (ms / 1000);
   const digitShare = (100 * (text.match(/[0-9]/g) ?? []).length) / text.length;
   const nonAscii = (100 * (text.match(/[^\x00-\x7f]/g) ?? []).length) / text.length;
   console.log(`corpus: ${text.split('\n').length} subject-like lines, ${(bytes / 1e6).toFixed(2)} MB UTF-8; ${digitShare.toFixed(1)} % digits, ${nonAscii.toFixed(1)} % non-ASCII (æøå), CPR in 1 line of ~40`);
   console.log(`scanText (exact rule):           ${mbs(ours).toFixed(0)} MB/s  (median of 15 rounds; ${scanText(text).length} findings per run)`);
-  console.log(`naive /\\d{6}-?\\d{4}/g (count):   ${mbs(regex).toFixed(0)} MB/s  (median of 15 rounds; ${(text.match(naive) ?? []).length} matches per run)`);
+  console.log(`naive /\\d{6}-?\\d{4}/g (count):   ${mbs(regex).toFixed(0)} MB/s  (median of 15 rounds; ${count(text)} matches per run)`);
   console.log(`bare digit-run loop (reference): ${mbs(bare).toFixed(0)} MB/s  (a plain loop that only finds digit runs, no rule: ${(regex / bare).toFixed(2)}x the regex)`);
   console.log(`ratio scanText / naive regex:    ${(regex / ours).toFixed(2)}x  (goal ≥ 2x)`);
+  console.log(`  same text, WebAssembly SIMD off (JavaScript flag loop): ${mbs(noSimd).toFixed(0)} MB/s, ${(regex / noSimd).toFixed(2)}x the regex`);
+  console.log(`  text with a € in 1 line of 50 (UTF-16 path): scanText ${mbs(oursWide, wideBytes).toFixed(0)} MB/s vs regex ${mbs(regexWide, wideBytes).toFixed(0)} MB/s, ${(regexWide / oursWide).toFixed(2)}x`);
 
   for (let k = 0; k < 2000; k++) scanHeaders(parseHeaderBlock(HEADER_BLOCK));
   const [parse, full] = interleaved([() => parseHeaderBlock(HEADER_BLOCK).length, () => scanHeaders(parseHeaderBlock(HEADER_BLOCK)).length], 15, 2000);

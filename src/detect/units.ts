@@ -117,23 +117,38 @@ function runish(c: number): boolean {
 
 /**
  * Start of the next six consecutive bytes from `from` on that may all be in a digit run, or
- * -1; bytes before `from` count as boundaries. Reads the flag bits (flags.ts: a superset of
- * the Latin-1 run units, 16 per step) without a branch until a run of six is seen: the flags
- * of the last 32 bytes sit in `hist` in text order, and three shifted ANDs find six in a row.
+ * -1; bytes before `from` count as boundaries. Reads the flag bits (flags.ts: F, a superset of
+ * the Latin-1 run units, and X, those that are not ASCII digits; 16 bytes per step) without a
+ * branch until a run of six is seen: the flags of the last 32 bytes sit in `hist` in text
+ * order, and three shifted ANDs find six in a row. A run of plain ASCII digits whose end is in
+ * view and whose length is neither 6 nor 10 holds no number (the rule would pass over it
+ * too: too long to start one, and not free on the left after its start), so it is skipped here.
  */
 export function nextRunLatin1(n: number, from: number): number {
   const steps = (n + 15) >> 4;
   const masks = bytes.masks;
   let keep = (0xffff << (from & 15)) & 0xffff;
-  let hist = 0;
+  let hist = 0; // F: bit 16 + k is byte 16p + k
+  let histX = 0; // X, the same positions
   for (let p = from >> 4; p < steps; p++) {
-    hist = (hist >>> 16) | ((masks[p] & keep) << 16); // bit 16 + k is byte 16p + k
+    const m = masks[p];
+    hist = (hist >>> 16) | ((m & keep) << 16);
+    histX = (histX >>> 16) | (m & (keep << 16));
     keep = 0xffff;
-    let r = hist & (hist >>> 1);
-    r &= r >>> 2;
-    r &= r >>> 2; // bit b set: bits b … b + 5 all set
-    r &= 0x07fff800; // runs of six that end in this step start at bits 11–26
-    if (r !== 0) return 16 * p + (31 - Math.clz32(r & -r)) - 16;
+    for (;;) {
+      let r = hist & (hist >>> 1);
+      r &= r >>> 2;
+      r &= r >>> 2; // bit b set: bits b … b + 5 all set
+      r &= 0x07fff800; // runs of six that end in this step start at bits 11–26
+      if (r === 0) break;
+      const b = 31 - Math.clz32(r & -r);
+      const beyond = ~hist & (-1 << b); // the run ends at the lowest clear bit above b
+      if (beyond === 0) return 16 * p + b - 16; // it goes on past this step: the rule reads it
+      const len = 31 - Math.clz32(beyond & -beyond) - b;
+      const run = ((1 << len) - 1) << b;
+      if ((histX & run) !== 0 || len === 6 || len === 10) return 16 * p + b - 16;
+      hist &= ~run; // passed over; look for another run in this step
+    }
   }
   return -1;
 }
