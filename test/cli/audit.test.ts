@@ -2,20 +2,10 @@
 // I/O: reads fixtures. Protects the DESIGN CLI contract: JSON shape, exit codes 0/1/2, help that teaches.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli.ts';
-import type { CliIO } from '../../src/cli/io.ts';
 import { FATES } from '../../src/audit/types.ts';
+import { fakeIO } from '../support/cli-io.ts';
 
-function fakeIO(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { stdin: new PassThrough(), stdout, stderr, env: {}, cwd: process.cwd(), out: () => out, err: () => err };
-}
 const REAL = 'fixtures/postfix/real-postfix-3.7.log';
 
 test('audit postfix --format json: messages/recipients carry exactly the ten fates in order; silent items per DESIGN', async () => {

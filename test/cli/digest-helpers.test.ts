@@ -2,25 +2,16 @@
 // test area; it holds no tests itself): in-process IO, a seeded real SQLite store, the raw-CPR check.
 // I/O: temp folders, the SQLite file.
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIO } from '../../src/cli/io.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Incident } from '../../src/store/types.ts';
 import { decision, RAW } from '../store/helpers.ts';
+import { fakeIO as cliIO } from '../support/cli-io.ts';
 
-export function fakeIO(cwd: string, env: NodeJS.ProcessEnv = {}): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { stdin: new PassThrough(), stdout, stderr, env, cwd, out: () => out, err: () => err };
-}
+export const fakeIO = (cwd: string, env: NodeJS.ProcessEnv = {}) => cliIO({ cwd, env });
 
 export function tmp(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'pv-digest-'));

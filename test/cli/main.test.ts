@@ -1,20 +1,10 @@
 // The dispatcher in src/cli.ts: help, unknown commands and exit codes (DESIGN: 2 = bad usage).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli.ts';
-import type { CliIO } from '../../src/cli/io.ts';
 import { PvError, exitCodeFor, describeError } from '../../src/errors.ts';
+import { fakeIO } from '../support/cli-io.ts';
 
-function fakeIO(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { stdin: new PassThrough(), stdout, stderr, env: {}, cwd: process.cwd(), out: () => out, err: () => err };
-}
 
 test('no arguments prints the help and exits 2 (usage)', async () => {
   const io = fakeIO();

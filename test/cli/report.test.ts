@@ -2,26 +2,17 @@
 // output, from a real SQLite store, bad usage (exit 2), and once through bin/postvagt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.ts';
-import type { CliIO } from '../../src/cli/io.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { DecisionRecord } from '../../src/store/types.ts';
+import { fakeIO as cliIO } from '../support/cli-io.ts';
 
-function fakeIO(cwd = process.cwd()): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { stdin: new PassThrough(), stdout, stderr, env: {}, cwd, out: () => out, err: () => err };
-}
+const fakeIO = (cwd = process.cwd()) => cliIO({ cwd });
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'pv-report-'));

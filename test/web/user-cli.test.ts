@@ -5,22 +5,14 @@ import assert from 'node:assert/strict';
 import { tempDir } from '../store/helpers.ts';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli.ts';
-import type { CliIO } from '../../src/cli/io.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { openStore } from '../../src/store/open.ts';
 import { smtpAuthenticator, verifyPassword } from '../../src/web/auth.ts';
+import { fakeIO } from '../support/cli-io.ts';
 
-function io(stdin: string, cwd: string): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { stdin: Readable.from([stdin]), stdout, stderr, env: {}, cwd, out: () => out, err: () => err };
-}
+const io = (stdin: string, cwd: string) => fakeIO({ stdin, cwd });
 
 async function hashOf(dataDir: string, name: string): Promise<string | undefined> {
   const store = await openStore(await loadConfig({ env: {}, cwd: dataDir, overrides: { data: dataDir } }));

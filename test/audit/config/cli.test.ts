@@ -2,20 +2,10 @@
 // the municipality's directory plus a transport-rule export, in text and JSON.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import { main } from '../../../src/cli.ts';
-import type { CliIO } from '../../../src/cli/io.ts';
+import { fakeIO } from '../../support/cli-io.ts';
 
-function fakeIO(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { stdin: new PassThrough(), stdout, stderr, env: {}, cwd: process.cwd(), out: () => out, err: () => err };
-}
 
 const PATHS = ['fixtures/postfix-config/municipality', 'fixtures/transport-rules/kommune-rules.json'];
 

@@ -2,24 +2,14 @@
 // lazily): JSON contract, --fail-on-find, and a corrupt .gz named with exit 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli.ts';
-import type { CliIO } from '../../../src/cli/io.ts';
 import { FATES } from '../../../src/audit/types.ts';
+import { fakeIO } from '../../support/cli-io.ts';
 
-function fakeIO(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { stdin: new PassThrough(), stdout, stderr, env: {}, cwd: process.cwd(), out: () => out, err: () => err };
-}
 
 const LOG = 'fixtures/exchange/MSGTRK2026110207-1.LOG';
 
