@@ -1,5 +1,6 @@
-// `npm run bench:audit`: auditPostfix vs `grep -c status=sent` on the same generated log, and peak
-// memory at 2M and 10M lines. I/O: writes temp logs (removed at the end), spawns grep and child audits.
+// `npm run bench:audit [-- --lines N[,N…]] [--repeat R]`: auditPostfix vs `grep -c status=sent` on the
+// same generated log (medians of R runs, wall and CPU time), and peak memory at 2M and 10M lines.
+// I/O: writes temp logs (removed at the end), spawns grep and child audits.
 // Protects the issue-4 goals: within 4× of grep's time; memory bounded by open queue ids, not file size.
 //
 // The log is a replay of a log written by a real Postfix 3.7 (fixtures/postfix/e2e-postfix-3.7.log):
@@ -10,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { auditPostfix } from '../src/audit/postfix/index.ts';
-import { readLineBatches } from '../src/audit/input.ts';
+import { readChunks } from '../src/audit/input.ts';
 
 const TEMPLATE = 'fixtures/postfix/e2e-postfix-3.7.log';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -77,36 +78,42 @@ async function generate(file: string, n: number): Promise<void> {
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
 
-function grepSeconds(file: string): { seconds: number; count: number } {
+/** grep's wall time (spawned directly, as a person would run it) and its own CPU time (bash's `time`) */
+function grepRun(file: string): { seconds: number; cpuSeconds: number; count: number } {
   const t = process.hrtime.bigint();
   const r = spawnSync('grep', ['-c', 'status=sent', file], { encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  return { seconds, count: Number(r.stdout.trim()) };
+  const timed = spawnSync('bash', ['-c', 'TIMEFORMAT="%3U %3S"; time grep -c status=sent "$1" >/dev/null', 'grep', file], { encoding: 'utf8' });
+  const [user, sys] = timed.stderr.trim().split(/\s+/).map(Number);
+  return { seconds, cpuSeconds: user + sys, count: Number(r.stdout.trim()) };
 }
 
-/** Audit in a fresh child process, so its peak RSS is this run's alone. */
-function runRead(file: string): { seconds: number; cpuSeconds: number; lines: number } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/audit.ts', '--child-read', file], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`child read failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
+interface ChildRun { kept: number; seconds: number; cpuSeconds: number; lines: number; maxRssMiB: number; silent: number; messages: number }
+
+/** Run this script as a fresh child process (so its peak RSS is this run's alone); its JSON answer. */
+function childRun<T>(...args: string[]): T {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/audit.ts', ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child ${args[0]} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
 }
 
-function childAudit(file: string, rows: 'problems' | 'none' = 'problems'): { kept: number; seconds: number; cpuSeconds: number; lines: number; maxRssMiB: number; silent: number; messages: number } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/audit.ts', '--child', file, rows], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`child audit failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-
-/** The floor: only reading and decoding lines (no parsing), to show how much is Node's I/O. */
+/** The floor: only reading the bytes and finding the line ends (no parsing), as the audit reads them. */
 async function childRead(file: string): Promise<void> {
   const t = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   let lines = 0;
-  for await (const batch of readLineBatches(file)) lines += batch.length;
+  for await (const chunk of readChunks(file)) {
+    for (let s = 0, lf = chunk.indexOf(10); s < chunk.length; lf = chunk.indexOf(10, s)) {
+      lines++;
+      s = lf < 0 ? chunk.length : lf + 1;
+    }
+  }
   const cpu = process.cpuUsage(cpu0);
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, lines }));
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function child(file: string, rows: 'problems' | 'none'): Promise<void> {
   const t = process.hrtime.bigint();
@@ -120,33 +127,53 @@ async function child(file: string, rows: 'problems' | 'none'): Promise<void> {
   process.stdout.write(JSON.stringify(out));
 }
 
+/** R interleaved rounds (grep, audit, floor) so machine load hits all three alike; medians. */
+function measure(file: string, repeat: number) {
+  const g: ReturnType<typeof grepRun>[] = [];
+  const a: ChildRun[] = [];
+  const f: { seconds: number; cpuSeconds: number }[] = [];
+  for (let r = 0; r < repeat; r++) {
+    g.push(grepRun(file));
+    a.push(childRun<ChildRun>('--child', file, 'problems'));
+    f.push(childRun('--child-read', file));
+  }
+  const wall = a.map((x, i) => x.seconds / g[i].seconds);
+  const cpu = a.map((x, i) => x.cpuSeconds / Math.max(g[i].cpuSeconds, 1e-3));
+  return {
+    grep: { seconds: median(g.map((x) => x.seconds)), cpuSeconds: median(g.map((x) => x.cpuSeconds)), count: g[0].count },
+    audit: { ...a[0], seconds: median(a.map((x) => x.seconds)), cpuSeconds: median(a.map((x) => x.cpuSeconds)), maxRssMiB: Math.max(...a.map((x) => x.maxRssMiB)) },
+    floor: { seconds: median(f.map((x) => x.seconds)), cpuSeconds: median(f.map((x) => x.cpuSeconds)) },
+    ratioWall: median(wall), ratioCpu: median(cpu), wallRange: [Math.min(...wall), Math.max(...wall)],
+  };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pv-bench-audit-'));
   try {
-    const rows: string[] = [];
-    // --lines N[,N…] for a quick run; default the issue's 2M and 10M
+    // --lines N[,N…] for a quick run; default the issue's 2M and 10M; --repeat R rounds (default 3)
     const arg = process.argv.indexOf('--lines');
     const sizes = arg > 0 ? process.argv[arg + 1].split(',').map(Number) : [2_000_000, 10_000_000];
+    const rep = process.argv.indexOf('--repeat');
+    const repeat = rep > 0 ? Math.max(1, Number(process.argv[rep + 1])) : 3;
     for (const n of sizes) {
       const file = join(dir, `mail-${n}.log`);
       await generate(file, n);
       const mib = statSync(file).size / (1 << 20);
-      const g = grepSeconds(file);
-      const a = childAudit(file);
-      const floor = runRead(file);
+      grepRun(file); // warm the page cache for everyone
+      const m = measure(file, repeat);
       // the same audit keeping no per-message rows: what the state machine itself needs
-      const bare = childAudit(file, 'none');
-      const g2 = grepSeconds(file); // second grep: page cache is warm for both by now
-      const grepS = Math.min(g.seconds, g2.seconds);
-      rows.push(`${n.toLocaleString('en')} lines (${mib.toFixed(0)} MiB): `
-        + `grep -c status=sent ${grepS.toFixed(2)} s (${Math.round(n / grepS).toLocaleString('en')} lines/s, ${g.count} matches); `
-        + `auditPostfix ${a.seconds.toFixed(2)} s (${Math.round(a.lines / a.seconds).toLocaleString('en')} lines/s, ${a.messages} messages, ${a.silent} silent); `
-        + `ratio audit/grep ${(a.seconds / grepS).toFixed(2)}× wall; audit CPU ${a.cpuSeconds.toFixed(2)} s `
-        + `(${Math.round(a.lines / a.cpuSeconds).toLocaleString('en')} lines per CPU-second); audit peak RSS ${a.maxRssMiB.toFixed(0)} MiB (keeping ${a.kept} problem rows and ${a.silent} silent items for the report); `
-        + `peak RSS keeping no rows ${bare.maxRssMiB.toFixed(0)} MiB (only the ${bare.silent} silent items); `
-        + `read+decode only (no parsing) ${floor.seconds.toFixed(2)} s wall, ${floor.cpuSeconds.toFixed(2)} s CPU; `
-        + `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
-      console.log(rows[rows.length - 1]);
+      const bare = childRun<ChildRun>('--child', file, 'none');
+      const { grep: g, audit: a, floor } = m;
+      const perS = (lines: number, s: number) => Math.round(lines / s).toLocaleString('en');
+      console.log(`${n.toLocaleString('en')} lines (${mib.toFixed(0)} MiB), medians of ${repeat} interleaved rounds:\n`
+        + `  grep -c status=sent  ${g.seconds.toFixed(2)} s wall, ${g.cpuSeconds.toFixed(2)} s CPU (${perS(n, g.seconds)} lines/s, ${g.count} matches)\n`
+        + `  auditPostfix         ${a.seconds.toFixed(2)} s wall, ${a.cpuSeconds.toFixed(2)} s CPU (${perS(a.lines, a.seconds)} lines/s, `
+        + `${perS(a.lines, a.cpuSeconds)} lines per CPU-second; ${a.messages} messages, ${a.silent} silent)\n`
+        + `  ratio audit/grep     ${m.ratioWall.toFixed(2)}× wall (rounds ${m.wallRange[0].toFixed(2)}–${m.wallRange[1].toFixed(2)}×), ${m.ratioCpu.toFixed(2)}× CPU\n`
+        + `  read + line ends only (no parsing) ${floor.seconds.toFixed(2)} s wall, ${floor.cpuSeconds.toFixed(2)} s CPU (${(floor.seconds / g.seconds).toFixed(2)}× grep)\n`
+        + `  peak RSS ${a.maxRssMiB.toFixed(0)} MiB keeping ${a.kept} problem rows and ${a.silent} silent items; `
+        + `${bare.maxRssMiB.toFixed(0)} MiB keeping no rows (only the silent items)\n`
+        + `  load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
       rmSync(file);
     }
   } finally {
