@@ -158,6 +158,8 @@ export class ListenerHooks {
       if (!t?.upstream) throw new Error('DATA without an upstream transaction');
       const upstream = t.upstream;
       t.upstream = null; // the data phase owns it now
+      // most mail passes: ask for the upstream's 354 while the header block is still arriving
+      upstream.startData();
       const facts = this.facts(session, t);
       const trace = receivedField({
         helo: this.ctx.detector.mask(session.hostNameAppearsAs || ''),

@@ -18,6 +18,11 @@ export interface UpstreamTx {
   readonly firstRcptReply: Reply | null;
   rcpt(to: string): Promise<Reply>;
   /**
+   * Send DATA now, while the client's header block is still arriving, so the upstream's 354 round
+   * trip is off the critical path. After it, abort() drops the connection (see abort).
+   */
+  startData(): void;
+  /**
    * DATA: send `head` (header block, maybe rewritten) and `rest`, then stream `body`, dot-stuffed.
    * `beforeCommit` runs after the last body byte and before the final dot; if it throws, the
    * connection is dropped without the dot, so the upstream discards the mail (RFC 5321 §4.1.1.4).
@@ -135,6 +140,8 @@ export function mailCommand(client: { extensions: Map<string, string> }, sender:
 
 class Tx implements UpstreamTx {
   private done = false;
+  /** the upstream's answer to an early DATA (startData) */
+  private go: Promise<Reply> | null = null;
   constructor(
     private readonly route: PooledRoute,
     private readonly client: SmtpClient,
@@ -152,9 +159,16 @@ class Tx implements UpstreamTx {
     }
   }
 
+  startData(): void {
+    if (this.done || this.go) return;
+    this.go = this.client.command('DATA');
+    // a failure surfaces in data(); abort() never awaits it
+    this.go.catch(() => undefined);
+  }
+
   async data(head: Buffer, rest: Buffer, body: AsyncIterable<Buffer>, beforeCommit: () => Promise<void>): Promise<Reply> {
     try {
-      const go = await this.client.command('DATA');
+      const go = await (this.go ?? this.client.command('DATA'));
       if (go.code !== 354) {
         await this.abort();
         return go;
@@ -178,6 +192,12 @@ class Tx implements UpstreamTx {
 
   async abort(): Promise<void> {
     if (this.done) return;
+    if (this.go) {
+      // DATA was sent: an RSET now would be message text. Dropping the connection before the final
+      // dot makes the upstream discard the transaction (RFC 5321 §4.1.1.4); the pool opens another.
+      this.finish(false);
+      return;
+    }
     try {
       const r = await this.client.command('RSET');
       this.finish(r.code === 250);

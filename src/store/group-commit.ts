@@ -1,20 +1,38 @@
 // Group commit: writes that arrive in the same event-loop turn share one SQLite transaction and
-// therefore one fsync (synchronous=FULL), instead of one fsync each blocking the SMTP event loop.
-// Each write still resolves only after the shared COMMIT returned — durable before any 250
-// (invariant 1). Each write runs in its own savepoint, so one bad write fails alone.
-// I/O: the database passed in.
+// therefore one fsync, instead of one fsync each blocking the SMTP event loop. Each write resolves
+// only after the shared COMMIT returned, and runs in its own savepoint, so one bad write fails alone.
+// I/O: the database passed in. Protects invariants 1 and 3 (see "Durability classes" below).
+//
+// Durability classes. A `durable` write (incidents, quarantine, queued notices, anything a 250 or a
+// refusal depends on) commits with synchronous=FULL: the WAL is fsynced before the write resolves, so
+// it survives a power loss. A `relaxed` write (the decision row of a plain pass, whose 250 rests on
+// the upstream's own 250, not on our disk) commits with synchronous=NORMAL: no fsync, but in WAL
+// mode the commit is in the OS page cache before it resolves, so it survives a crash or kill -9 of
+// Postvagt. Only a power loss or kernel crash can lose it, and only until the WAL is next synced:
+// the next FULL commit syncs the whole WAL (earlier frames included), and at most RELAXED_SYNC_MS
+// after a relaxed commit a passive checkpoint syncs it anyway. What can be lost is a few audit
+// rows of delivered mail, never a mail. Batches holding any durable write commit FULL.
 import type Database from 'better-sqlite3';
 
 interface Pending {
   what: string;
   fn: () => unknown;
+  durable: boolean;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
 
+/** the longest a relaxed commit stays unsynced (power-loss window), when no FULL commit came first */
+export const RELAXED_SYNC_MS = 1000;
+
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  /** the connection's current synchronous level (PRAGMA synchronous is per connection) */
+  private full = true;
+  /** relaxed commits not yet covered by a WAL sync */
+  private unsynced = false;
+  private syncTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -23,14 +41,36 @@ export class GroupCommit {
     private readonly maxBatch = 256,
   ) {}
 
-  run<T>(what: string, fn: () => T): Promise<T> {
+  /** queue a write; `durable: false` only for rows whose loss on power failure loses no mail */
+  run<T>(what: string, fn: () => T, durable = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ what, fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ what, fn, durable, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /** sync what relaxed commits left unsynced (also called before close) */
+  syncNow(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    if (!this.unsynced || !this.db.open) return;
+    this.unsynced = false;
+    try {
+      // WAL + synchronous=NORMAL: a checkpoint fsyncs the WAL first (sqlite.org/pragma.html#pragma_synchronous)
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // busy or closed: the next FULL commit or checkpoint syncs the WAL instead
+    }
+  }
+
+  private setLevel(full: boolean): void {
+    if (full === this.full) return;
+    // allowed between transactions only, which is where flush() calls it
+    this.db.pragma(full ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    this.full = full;
   }
 
   private flush(): void {
@@ -40,8 +80,10 @@ export class GroupCommit {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
+    const durable = batch.some((p) => p.durable);
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
     try {
+      this.setLevel(durable);
       this.db.transaction(() => {
         for (const p of batch) {
           try {
@@ -57,10 +99,23 @@ export class GroupCommit {
       for (const p of batch) p.reject(this.toError(p.what, err));
       return;
     }
+    this.afterCommit(durable);
     batch.forEach((p, i) => {
       const o = outcomes[i];
       if (o.ok) p.resolve(o.value);
       else p.reject(this.toError(p.what, o.err));
     });
+  }
+
+  private afterCommit(durable: boolean): void {
+    if (durable) {
+      // a FULL commit synced the WAL, earlier relaxed frames included
+      this.unsynced = false;
+      return;
+    }
+    this.unsynced = true;
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => this.syncNow(), RELAXED_SYNC_MS);
+    this.syncTimer.unref();
   }
 }
