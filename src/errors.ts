@@ -13,6 +13,7 @@ export const ErrorCodes = {
   PV_CONFIG_SECRET_MISSING: 'a secret is required in production mode but not given',
   PV_STORE_UNAVAILABLE: 'the store cannot be reached',
   PV_UPSTREAM_FAILED: 'the upstream MTA did not accept the mail',
+  PV_LISTEN_FAILED: 'a listener (SMTP or dashboard) cannot bind its address',
   PV_INTERNAL: 'an internal fault (a bug); the transaction was failed closed',
 } as const;
 

@@ -8,6 +8,7 @@ import { loadConfig } from '../config/load.ts';
 import { openStore } from '../store/open.ts';
 import { createLogger } from '../log.ts';
 import { startGateway, type Gateway } from '../gateway/index.ts';
+import { listenError } from '../gateway/ingress.ts';
 import { startWeb } from '../web/server.ts';
 import { startResendTracker } from '../review/resend-tracker.ts';
 import { smtpAuthenticator } from '../web/auth.ts';
@@ -65,7 +66,11 @@ export const serve: Command = async (argv, io) => {
     // SMTP AUTH for listeners with relay.auth: relay accounts from `postvagt user add NAME --smtp`
     gateway = await startGateway({ loaded, store, logger, authenticate: smtpAuthenticator(store, loaded.hmacKey) });
     const gw = gateway;
-    const w = await startWeb({ loaded, store, logger, health: () => ({ serving, upstreamReachable: () => gw.upstreamReachable() }) });
+    const w = await startWeb({ loaded, store, logger, health: () => ({ serving, upstreamReachable: () => gw.upstreamReachable() }) }).catch(
+      (err: unknown) => {
+        throw listenError('The dashboard', loaded.config.web.listen, err);
+      },
+    );
     web = w;
     // resend tracking off the SMTP hot path: a later passing mail resolves the stopped one as `resent`
     tracker = startResendTracker({

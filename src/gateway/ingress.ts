@@ -9,6 +9,7 @@ import type { UpstreamRoute } from './upstream.ts';
 import type { TlsMaterial } from './tls.ts';
 import { startFrontDoor } from './front-door.ts';
 import { ListenerHooks } from './hooks.ts';
+import { PvError } from '../errors.ts';
 
 /** warm sessions per listener: each refill waits smtp-server's 100 ms, so ~10×WARM new connections/s */
 const WARM_SESSIONS = 64;
@@ -73,21 +74,35 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
     onData: (stream, session, cb) => hooks.onData(stream, session, cb),
     onClose: (session) => hooks.endTx(session.id),
   });
-  server.on('error', (err) => ctx.logger.warn({ event: 'smtp.error', listener: l.name, err: err.message }));
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    // while closing, the front door drops its warm sessions: their resets are expected, not news
+    if (hooks.closing && err.code === 'ECONNRESET') return;
+    ctx.logger.warn({ event: 'smtp.error', listener: l.name, err: err.message });
+  });
   server.listen(0, '127.0.0.1');
   await once(server.server, 'listening');
   const addr = server.server.address();
   if (addr === null || typeof addr === 'string') throw new Error(`listener ${l.name} did not bind`);
   const { host, port } = hostPort(l.listen);
-  const door = await startFrontDoor({
-    host,
-    port,
-    backendPort: addr.port,
-    warm: Math.min(WARM_SESSIONS, l.max_connections),
-    maxClients: l.max_connections,
-    maxWarmAgeMs: l.socket_timeout_ms / 2,
-    onError: (err) => ctx.logger.warn({ event: 'smtp.error', listener: l.name, err: err.message }),
-  });
+  let door: Awaited<ReturnType<typeof startFrontDoor>>;
+  try {
+    door = await startFrontDoor({
+      host,
+      port,
+      backendPort: addr.port,
+      warm: Math.min(WARM_SESSIONS, l.max_connections),
+      maxClients: l.max_connections,
+      maxWarmAgeMs: l.socket_timeout_ms / 2,
+      onError: (err) => {
+        if (!hooks.closing) ctx.logger.warn({ event: 'smtp.error', listener: l.name, err: err.message });
+      },
+    });
+  } catch (err) {
+    // the public address is taken or not ours: stop the backend too, or the process would linger
+    // half-started; say which listener and address, and what to do
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw listenError(`SMTP listener '${l.name}'`, l.listen, err);
+  }
   return {
     name: l.name,
     host,
@@ -106,4 +121,15 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
       await doorClosed;
     },
   };
+}
+
+/** A bind failure as a message an operator can act on (EADDRINUSE, EACCES, EADDRNOTAVAIL). */
+export function listenError(what: string, address: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE' ? 'the address is already in use (is another Postvagt or mail server running there?)'
+    : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
+    : code === 'EADDRNOTAVAIL' ? 'this machine has no such address'
+    : (err as Error).message;
+  return new PvError('PV_LISTEN_FAILED', `${what} cannot listen on ${address}: ${why}`, { cause: err });
 }
