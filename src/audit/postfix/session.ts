@@ -19,6 +19,7 @@ export interface Session {
 /** shared empty lists: most sessions never get a NOQUEUE line, so they allocate none (copy before adding) */
 export const NO_PERMITS = Object.freeze([]) as unknown as string[];
 export const NO_REJECTS = Object.freeze([]) as unknown as Session['rejects'];
+export const NO_MSGS = Object.freeze([]) as unknown as Msg[];
 
 const CONNECT = new Lit('connect from ');
 const DISCONNECT = new Lit('disconnect from ');
@@ -94,7 +95,7 @@ export class Sessions {
     if (s === undefined) {
       const seq = this.connected.get(key) ?? ++this.seq;
       this.connected.delete(key);
-      s = { key, seq, msgs: [], permits: NO_PERMITS, rejects: NO_REJECTS, discard: undefined };
+      s = { key, seq, msgs: NO_MSGS, permits: NO_PERMITS, rejects: NO_REJECTS, discard: undefined };
       this.open.set(key, s);
     }
     return s;

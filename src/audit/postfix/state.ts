@@ -6,7 +6,7 @@ import { Lit, angle, ascii, digits, findByte, text, wordEnd } from './bytes.ts';
 import { finish, newMsg, plainlyDelivered, type Ending, type Msg, type RcptState } from './fate.ts';
 import { SyslogClock, stampText } from './clock.ts';
 import { OpenMessages } from './qids.ts';
-import { Sessions, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
+import { Sessions, NO_MSGS, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
 import type { MessageFate } from '../types.ts';
 
 const L = {
@@ -25,6 +25,8 @@ function actionShape(h: Head): boolean {
   for (let k = h.textS; k < end; k++) if (b[k] === 58 && b[k + 1] === 32) return true;
   return false;
 }
+
+const CLOSED: Msg['rcpts'] = new Map();
 
 /** status word → recipient state; deliverable/undeliverable answer address-verification probes (verify(8)) */
 function statusOf(b: Buffer, s: number, e: number, daemon: number): RcptState | undefined {
@@ -166,7 +168,9 @@ export class PostfixState {
     else {
       const di = L.dsn.find(b, from, si + 1);
       const dsn = di < 0 ? '' : piece(b, line, asc, t, di + 6, wordEnd(b, di + 6, e));
-      reason = dsn === '' ? detail.trim() : detail === '' ? dsn : `${dsn} ${detail}`.trim();
+      // the text in parentheses rarely ends in blanks: trim (a copy) only then
+      const blank = detail.length > 0 && detail.charCodeAt(detail.length - 1) <= 32;
+      reason = dsn === '' ? detail.trim() : detail === '' ? dsn : blank ? `${dsn} ${detail}`.trim() : `${dsn} ${detail}`;
     }
     m.rcpts.set(key, { to, st, reason });
   }
@@ -215,13 +219,18 @@ export class PostfixState {
     this.open.close(m);
     if (this.delivered !== undefined && plainlyDelivered(m)) this.delivered(m.rcpts.size);
     else this.emit(finish(m, ending));
+    // a closed message is kept only to recognise late lines by its id: let go of the rest now,
+    // so the young generation can free it rather than promote it (GC time)
+    m.rcpts = CLOSED;
+    m.from = m.subject = m.silent = m.rejected = m.held = undefined;
   }
 
   /** `QID: client=` — the message now exists; what the session said before belongs to it. */
   private attach(m: Msg, h: Head): void {
     const s = this.sessions.of(h);
     m.sessionKey = s.key;
-    s.msgs.push(m);
+    if (s.msgs === NO_MSGS) s.msgs = [m]; // sized for the usual one message, not push's 16
+    else s.msgs.push(m);
     for (const to of s.permits) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
     for (const r of s.rejects) m.rcpts.set(r.to.toLowerCase(), { to: r.to, st: 'rejected', reason: r.reason });
     if (s.discard !== undefined) {
