@@ -84,6 +84,7 @@ export class Latin1Copy {
 }
 
 let inKernel: Latin1Copy | null = null;
+let inKernelOf: Kernel | null = null;
 
 /**
  * The copy inside the kernel's memory, with room for `size` bytes; null when there is no
@@ -91,12 +92,13 @@ let inKernel: Latin1Copy | null = null;
  */
 export function kernelCopy(size: number, max: number): Latin1Copy | null {
   if (kernel === null || size > max) return null;
-  if (inKernel !== null && size <= inKernel.u8.length && inKernel.u8.buffer === kernel.m.buffer) return inKernel;
+  if (inKernel !== null && size <= inKernel.u8.length && inKernelOf === kernel) return inKernel;
   const capacity = Math.min(Math.max(4096, 2 * (inKernel?.u8.length ?? 0), (size + 15) & ~15), (max + 15) & ~15);
   const need = capacity + capacity / 4;
   const mem = kernel.m;
   if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
-  inKernel = new Latin1Copy(capacity, mem.buffer);
+  inKernel = new Latin1Copy(capacity, mem.buffer); // only this grows the memory: the views stay valid
+  inKernelOf = kernel;
   return inKernel;
 }
 

@@ -8,7 +8,7 @@ import {
 import { cprKindOfDigits, mod11OfDigits } from './cpr.ts';
 import { isGlue, keywordBefore, keywordNear } from './keywords.ts';
 import type { Finding, ScanOptions } from './types.ts';
-import { load, nextRunLatin1, nextRunUtf16, unload, wide } from './units.ts';
+import { load, loadWide, nextRunLatin1, nextRunUtf16, unload, wide } from './units.ts';
 
 const digits = new Uint8Array(10);
 let runEnd = 0; // index after the last digit of the run just read
@@ -198,6 +198,7 @@ export function scanText(text: string, opts?: ScanOptions): Finding[] {
   if (n < 10) return out; // ten digits at least
   try {
     const a = load(text);
+    if (a === null) return out; // a short text with no six run units in a row
     let i = 0;
     while (i < n) {
       const s = a instanceof Uint16Array ? nextRunUtf16(a, n, i) : nextRunLatin1(n, i);
@@ -210,11 +211,11 @@ export function scanText(text: string, opts?: ScanOptions): Finding[] {
   return out;
 }
 
-/** The same findings without the skip step, reading every unit: the reference tests compare against. */
+/** The same findings without the skip step or the Latin-1 copy, reading every UTF-16 unit: the reference tests compare against. */
 export function scanTextEveryUnit(text: string, opts?: ScanOptions): Finding[] {
   const out: Finding[] = [];
   try {
-    linear(load(text), text.length, 0, out, opts, false);
+    linear(loadWide(text), text.length, 0, out, opts, false);
   } finally {
     unload();
   }

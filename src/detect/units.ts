@@ -48,34 +48,65 @@ function latin1Copy(size: number): Latin1Copy {
   return copy;
 }
 
+/** Texts shorter than this (most header values) are copied by hand: below it, native calls cost more. */
+export const SHORT = 64;
+
 /**
  * Copy `text` for scanning: a Uint8Array (Latin-1, with flag bits for nextRunLatin1) when every
- * unit is below 256, else a Uint16Array.
+ * unit is below 256, else a Uint16Array. Null for a short Latin-1 text with no unit that may be
+ * in a digit run: it holds no number.
  */
-export function load(text: string): Units {
+export function load(text: string): Units | null {
   const n = text.length;
   current = text;
   wideReady = false;
-  bytes = latin1Copy(n + 16);
-  if (LITTLE_ENDIAN && (n < 64 ? latin1Short(text) : !WIDE_UNIT.test(text))) {
-    if (n >= 64) bytes.buf.write(text, 0, 'latin1');
-    bytes.u8.fill(0, n, (n + 16) & ~15); // zero up to the 16-byte step: no flags past the end
-    computeFlags(bytes, n);
-    return bytes.u8;
+  if (!LITTLE_ENDIAN) return wide();
+  if (n < SHORT) {
+    bytes = keptBytes; // 4096 bytes and more: room for SHORT + padding
+    const runs = latin1Short(text);
+    return runs < 0 ? wide() : runs === 0 ? null : bytes.u8;
   }
+  if (WIDE_UNIT.test(text)) return wide();
+  bytes = latin1Copy(n + 16);
+  bytes.buf.write(text, 0, 'latin1');
+  const u8 = bytes.u8;
+  for (let i = n, end = (n + 16) & ~15; i < end; i++) u8[i] = 0; // no flags past the end
+  computeFlags(bytes, n);
+  return bytes.u8;
+}
+
+/** `text` as UTF-16 units, for the reference scan that reads every unit. */
+export function loadWide(text: string): Uint16Array {
+  current = text;
+  wideReady = false;
   return wide();
 }
 
-/** Copy a short text as Latin-1 by hand (cheaper than a native call); false if it is not. */
-function latin1Short(text: string): boolean {
+/**
+ * Copy a short text as Latin-1 by hand (cheaper than native calls for a header value), with its
+ * flag bits taken exactly from the class table: -1 when a unit is 256 or above, else 1 when
+ * some unit may be in a digit run, else 0.
+ */
+function latin1Short(text: string): number {
   const b = bytes.u8;
+  const masks = bytes.masks;
+  const n = text.length;
   let all = 0;
-  for (let i = 0; i < text.length; i++) {
+  let any = 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     b[i] = c;
     all |= c;
+    m |= FX[c & 0xff] << (i & 15); // wrong above 255, but then all >= 256 and the bits are not used
+    if ((i & 15) === 15) {
+      masks[i >> 4] = m;
+      any |= m;
+      m = 0;
+    }
   }
-  return all < 256;
+  masks[n >> 4] = m;
+  return all >= 256 ? -1 : (any | m) === 0 ? 0 : 1;
 }
 
 /**
@@ -106,6 +137,9 @@ export function unload(): void {
 // too, since a pair may be an astral digit. Below 256 a table answers.
 const RUNISH = new Uint8Array(256);
 for (let c = 0; c < 256; c++) RUNISH[c] = isRunClass(classOf(c)) ? 1 : 0;
+// The same as flag bits for short texts: bit 0 F (may be in a run), bit 16 X (and not an ASCII digit).
+const FX = new Int32Array(256);
+for (let c = 0; c < 256; c++) FX[c] = RUNISH[c] | (RUNISH[c] & (c < 48 || c > 57 ? 1 : 0)) << 16;
 
 function isRunClass(k: number): boolean {
   return k >= C_DIGIT || k === C_INVISIBLE;
