@@ -3,9 +3,10 @@
 // a finished message is emitted and dropped at once. No I/O. Protects "every silent case is found".
 import { parseAction, parseHead, Head, D_SMTPD, D_QMGR, D_POSTSUPER, D_BOUNCE, D_DISCARD, D_AGENT } from './parse.ts';
 import { Lit, angle, ascii, digits, findByte, text, wordEnd } from './bytes.ts';
-import { finish, newMsg, plainlyDelivered, type Ending, type Msg, type RcptState } from './fate.ts';
+import { finish, newMsg, plainlyDelivered, type Ending, type Msg } from './fate.ts';
 import { SyslogClock, stampText } from './clock.ts';
 import { OpenMessages } from './qids.ts';
+import { statusOf, piece, isProbeAnswer } from './delivery.ts';
 import { Sessions, NO_MSGS, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
 import type { MessageFate } from '../types.ts';
 
@@ -14,8 +15,6 @@ const L = {
   to: new Lit('to=<'), removed: new Lit('removed'), onHold: new Lit('placed on hold'), released: new Lit('released from hold'),
   notice: new Lit('sender non-delivery notification:'), nrcpt: new Lit('nrcpt='), expired: new Lit('status=expired'),
   active: new Lit('(queue active)'), status: new Lit(', status='), dsn: new Lit(', dsn='),
-  sent: new Lit('sent'), deferred: new Lit('deferred'), bounced: new Lit('bounced'), expiredWord: new Lit('expired'),
-  deliverable: new Lit('deliverable'), undeliverable: new Lit('undeliverable'),
 };
 
 /** "word: " within the first 20 characters (up to 4 bytes each), as parseAction requires */
@@ -27,21 +26,6 @@ function actionShape(h: Head): boolean {
 }
 
 const CLOSED: Msg['rcpts'] = new Map();
-
-/** status word → recipient state; deliverable/undeliverable answer address-verification probes (verify(8)) */
-function statusOf(b: Buffer, s: number, e: number, daemon: number): RcptState | undefined {
-  if (L.sent.is(b, s, e)) return daemon === D_DISCARD ? 'discarded' : 'sent';
-  if (L.deferred.is(b, s, e)) return 'deferred';
-  if (L.bounced.is(b, s, e)) return 'bounced';
-  if (L.expiredWord.is(b, s, e)) return 'expired';
-  if (L.deliverable.is(b, s, e) || L.undeliverable.is(b, s, e)) return 'sent';
-  return undefined;
-}
-
-/** [x, y) of a line whose text (from t) is `line`: a substring when the line is ASCII, else decoded */
-function piece(b: Buffer, line: string, asc: boolean, t: number, x: number, y: number): string {
-  return asc ? line.slice(x - t, y - t) : text(b, x, y);
-}
 
 export class PostfixState {
   private open = new OpenMessages();
@@ -164,7 +148,7 @@ export class PostfixState {
     const detail = open < 0 ? '' : piece(b, line, asc, t, open + 1, b[e - 1] === 41 ? e - 1 : e);
     let reason: string;
     if (h.daemon === D_DISCARD) reason = detail;
-    else if (L.deliverable.is(b, s, se) || L.undeliverable.is(b, s, se)) reason = `address verification probe: ${piece(b, line, asc, t, s, se)}`;
+    else if (isProbeAnswer(b, s, se)) reason = `address verification probe: ${piece(b, line, asc, t, s, se)}`;
     else {
       const di = L.dsn.find(b, from, si + 1);
       const dsn = di < 0 ? '' : piece(b, line, asc, t, di + 6, wordEnd(b, di + 6, e));
