@@ -85,7 +85,7 @@ export class ListenerHooks {
   onConnect(session: SMTPServerSession, callback: HookCallback): void {
     runHook('connect', this.deadline, this.fault(session), callback, async () => {
       if (this.closing) throw new Refusal(shuttingDownReply());
-    });
+    }, undefined, false);
   }
 
   onMailFrom(_address: SMTPServerAddress, session: SMTPServerSession, callback: HookCallback): void {
@@ -93,11 +93,11 @@ export class ListenerHooks {
       if (this.closing) throw new Refusal(shuttingDownReply());
       this.endTx(session.id);
       this.state.set(session.id, { txId: `${session.id}-${session.transaction}`, arrival: this.ctx.clock(), upstream: null, failed: null });
-    });
+    }, undefined, false);
   }
 
   onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: HookCallback): void {
-    runHook('rcpt', this.deadline, this.fault(session), callback, () => this.rcpt(address.address, session));
+    runHook('rcpt', this.deadline, this.fault(session), callback, () => this.rcpt(address.address, session), undefined, false);
   }
 
   private async rcpt(to: string, session: SMTPServerSession): Promise<void> {

@@ -29,11 +29,17 @@ export function observedStore<S extends { recordDecision: Function; recordIncide
       if (name !== 'recordDecision' && args[rowAt + (name === 'quarantine' ? 2 : 1)]) observeNoticeQueued();
     };
   const wrapped = { recordDecision: wrap('recordDecision', 0), recordIncident: wrap('recordIncident', 1), quarantine: wrap('quarantine', 1) };
+  // bound once per method, not on every call (the gateway calls ping() for every message); keyed by
+  // the function itself, so a method replaced on the store later is bound afresh
+  const bound = new WeakMap<Function, Function>();
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop in wrapped) return wrapped[prop as keyof typeof wrapped];
       const v = Reflect.get(target, prop, receiver);
-      return typeof v === 'function' ? v.bind(target) : v;
+      if (typeof v !== 'function') return v;
+      let b = bound.get(v);
+      if (b === undefined) bound.set(v, (b = v.bind(target)));
+      return b;
     },
   });
 }

@@ -35,9 +35,18 @@ export function relayCheck(rule: RelayRule): RelayCheck {
     }
     list.addSubnet(n.address, prefix, n.family);
   }
+  // BlockList.check builds a SocketAddress per call; RCPT asks once per recipient, from a handful of
+  // relaying hosts, so remember the answer per address (bounded: cleared when it fills up)
+  const known = new Map<string, boolean>();
   return ({ address, authenticated }) => {
     if (rule.auth && authenticated) return true;
-    const n = normaliseAddress(address);
-    return n !== null && list.check(n.address, n.family);
+    let ok = known.get(address);
+    if (ok === undefined) {
+      const n = normaliseAddress(address);
+      ok = n !== null && list.check(n.address, n.family);
+      if (known.size >= 4096) known.clear();
+      known.set(address, ok);
+    }
+    return ok;
   };
 }

@@ -169,3 +169,33 @@ test('listener TLS: configured PEM files are used; production without them is a 
   const again = await developmentCertificate(dir);
   assert.equal(again.cert.toString(), dev.cert.toString(), 'generated once per data folder, then reused');
 });
+
+test('adapter: a hook without an abort signal (abortable=false) still answers 451 once at its deadline; a later bug adds no second fault', async () => {
+  const calls: (Error | null | undefined)[] = [];
+  const faults: unknown[] = [];
+  await new Promise<void>((resolve) => {
+    runHook(
+      'mail',
+      20,
+      async (err) => (faults.push(err), { code: 451, enhanced: '4.3.0', text: 'Temporary failure. Case PV-20261129-ABCDEF' }),
+      (err) => (calls.push(err), setTimeout(resolve, 80)),
+      (signal) => new Promise((_r, reject) => (assert.equal(signal.aborted, false), setTimeout(() => reject(new TypeError('late bug')), 40))),
+      undefined,
+      false,
+    );
+  });
+  assert.equal(calls.length, 1);
+  assert.equal((calls[0] as Error & { responseCode: number }).responseCode, 451);
+  assert.equal(faults.length, 1);
+  assert.equal((faults[0] as Error).name, 'DeadlineExceeded');
+});
+
+test('relay check: the remembered answer per address is the same on every call; AUTH still decides per call', () => {
+  const check = relayCheck({ networks: ['10.0.0.0/8'], auth: true });
+  for (let i = 0; i < 3; i++) {
+    assert.equal(check({ address: '10.1.2.3', authenticated: false }), true);
+    assert.equal(check({ address: '192.0.2.1', authenticated: false }), false);
+    assert.equal(check({ address: '192.0.2.1', authenticated: true }), true);
+    assert.equal(check({ address: 'not-an-ip', authenticated: false }), false);
+  }
+});
