@@ -1,7 +1,7 @@
 // The scanner's copy of the text and its skip step: where the next run of six units that may
 // be digits starts. Pure (reused scratch buffers, no I/O). Protects exactness: a skip passes
 // over only units that can be in no CPR number, so the rule itself sees every candidate.
-import { C_DIGIT, C_INVISIBLE, classOf, type Units } from './chars.ts';
+import { C_DASH, C_DIGIT, C_GLUE, C_INVISIBLE, C_OTHER, C_SPACE, classOf, type Units } from './chars.ts';
 import { computeFlags, kernelCopy, Latin1Copy } from './flags.ts';
 
 // A text whose code units are all below 256 (V8 keeps such strings one byte per character:
@@ -66,13 +66,56 @@ export function load(text: string): Units | null {
     const runs = latin1Short(text);
     return runs < 0 ? wide() : runs === 0 ? null : bytes.u8;
   }
-  if (WIDE_UNIT.test(text)) return wide();
   bytes = latin1Copy(n + 16);
-  bytes.buf.write(text, 0, 'latin1');
+  bytes.buf.write(text, 0, 'latin1'); // a unit of 256 or above keeps only its low byte here
+  if (WIDE_UNIT.test(text) && !standIns(text)) return wide();
   const u8 = bytes.u8;
   for (let i = n, end = (n + 16) & ~15; i < end; i++) u8[i] = 0; // no flags past the end
   computeFlags(bytes, n);
   return bytes.u8;
+}
+
+// A Latin-1 byte of each class, to stand in for a wider unit of that class (digits by value).
+// '/' is never one: the rule reads it by identity (`180714/8932`).
+const STAND_IN = new Uint8Array(C_DIGIT + 10);
+STAND_IN[C_OTHER] = 0x21; // '!'
+STAND_IN[C_GLUE] = 0x61; // 'a'
+STAND_IN[C_INVISIBLE] = 0xad; // soft hyphen
+STAND_IN[C_DASH] = 0x2d; // '-'
+STAND_IN[C_SPACE] = 0x20; // ' '
+for (let v = 0; v < 10; v++) STAND_IN[C_DIGIT + v] = 0x30 + v;
+const WIDE_UNITS = /[^\x00-\xff]/g;
+
+/**
+ * In the Latin-1 copy of a text with a few units of 256 or above (`€`, `–`, curly quotes),
+ * put in each one's place a byte of the same class: the rule reads classes (and ASCII digits,
+ * `/` and the keyword letters, which it reads from the UTF-16 copy), so it decides the same,
+ * at the same offsets. A surrogate pair gets two stand-ins; false (read as UTF-16 instead)
+ * when a pair is a digit or invisible (it would be one unit of the run where the text has two),
+ * or when wide units are more than one in 16.
+ */
+function standIns(text: string): boolean {
+  const u8 = bytes.u8;
+  const n = text.length;
+  let left = (n >> 4) + 8;
+  WIDE_UNITS.lastIndex = 0;
+  for (let m = WIDE_UNITS.exec(text); m !== null; m = WIDE_UNITS.exec(text)) {
+    const i = m.index;
+    const c = text.charCodeAt(i);
+    const d = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+    const pair = c >= 0xd800 && c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff;
+    const k = classOf(pair ? (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000 : c); // lone surrogate: itself
+    if (--left < 0 || (pair && (k >= C_DIGIT || k === C_INVISIBLE))) {
+      WIDE_UNITS.lastIndex = 0;
+      return false;
+    }
+    u8[i] = STAND_IN[k];
+    if (pair) {
+      u8[i + 1] = STAND_IN[k];
+      WIDE_UNITS.lastIndex = i + 2;
+    }
+  }
+  return true;
 }
 
 /** `text` as UTF-16 units, for the reference scan that reads every unit. */

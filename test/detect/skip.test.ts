@@ -125,3 +125,37 @@ test('digit runs the skip step passes over (not 6 or 10 long) never hide a numbe
     }
   }
 });
+
+test('property: long text with a few wide units (stand-in bytes) finds what reading every unit finds', () => {
+  const longWide = fc.array(widePiece, { minLength: 30, maxLength: 300 }).map((a) => a.join(''));
+  let seen = 0;
+  fc.assert(fc.property(longWide, (s) => {
+    seen += scanText(s).length;
+    assert.equal(key(s), ref(s));
+  }), { numRuns: 2000 });
+  assert.ok(seen > 300, `the generator must produce findings (saw ${seen})`);
+});
+
+test('wide units next to a number in a long Latin-1 text read as their class', () => {
+  const pad = 'Sag vedr. bilag og mere tekst, så teksten bliver lang nok her: ';
+  const cases: [string, string[]][] = [
+    ['€1404322464', ['1404322464']], // symbol: a boundary
+    ['1404322464€', ['1404322464']],
+    ['140432–2464', ['1404322464']], // en dash: a separator
+    ['140432\u20092464', ['1404322464']], // thin space: a separator
+    ['14043\u200b2-2464', ['1404322464']], // zero-width space: ignored
+    ['１４０４３２－２４６４', ['1404322464']], // fullwidth digits and hyphen
+    ['Ж1404322464', []], // Cyrillic letter: glued
+    ['𝐀1404322464', []], // astral letter (a surrogate pair): glued
+    ['😀1404322464😀', ['1404322464']], // astral symbol: a boundary
+    ['𝟏404322464', ['1404322464']], // astral digit: read as UTF-16
+    ['\ud800140432-2464', ['1404322464']], // lone surrogate: a boundary
+    ['“140432/8932”', []], // a slash variant needs mod-11 or a keyword
+    ['CPR: “140432 - 2464”', []],
+  ];
+  for (const [middle, want] of cases) {
+    const s = pad + middle + ' ' + pad;
+    assert.deepEqual(scanText(s).map((f) => f.digits), want, middle);
+    assert.equal(key(s), ref(s));
+  }
+});
