@@ -1,6 +1,7 @@
-// The text scanner: one pass over UTF-16 code units finding CPR numbers by the DESIGN
-// "Detection rule" (digit runs, one separator, boundaries, keyword exception, date check).
-// Pure, no I/O, no regex on the hot path. Offsets are UTF-16 offsets into the input string.
+// The text scanner: finds CPR numbers by the DESIGN "Detection rule" (digit runs, one separator,
+// boundaries, keyword exception, date check), reading code units from where the skip step
+// (units.ts) says a number may start. Pure, no I/O, no regex on the hot path. Offsets are
+// UTF-16 offsets into the input string (a Latin-1 copy has the same offsets).
 import { createHmac } from 'node:crypto';
 import {
   ASCII_CLASS, C_DASH, C_DIGIT, C_GLUE, C_INVISIBLE, C_SPACE, classOf, codePointAt, codePointBefore, type Units,

@@ -6,12 +6,14 @@ import { computeFlags, kernelCopy, Latin1Copy } from './flags.ts';
 
 // A text whose code units are all below 256 (V8 keeps such strings one byte per character:
 // Danish subjects with æ ø å are) is copied as Latin-1, one byte per unit, by a native memcpy;
-// offsets are unchanged. Any other text is copied as UTF-16. Scans are synchronous and never
-// re-entered, so one scratch buffer of each kind suffices; buffers up to 4 MiB are kept.
+// offsets are unchanged. A few wider units get stand-in bytes (standIns); other text is copied
+// as UTF-16. Scans are synchronous and never re-entered, so one scratch buffer of each kind
+// suffices; buffers up to 4 MiB are kept.
 const KEEP_MAX = 1 << 22;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // Matches nothing in a one-byte string: V8 compiles it to fail at once there, so the test is
-// O(1) for the common case, not a pass over the text.
+// O(1) for the common case, not a pass over the text (a two-byte string is read up to its
+// first wide unit).
 const WIDE_UNIT = /[^\x00-\xff]/;
 
 /** A buffer (for native writes) and a UTF-16 view of the same memory. */
