@@ -81,6 +81,8 @@ export class GroupCommit {
       setImmediate(() => this.flush());
     }
     const durable = batch.some((p) => p.durable);
+    // a FULL commit syncs the WAL only if it wrote something: count changes while relaxed rows wait
+    const changesBefore = durable && this.unsynced ? this.totalChanges() : 0;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
     try {
       this.setLevel(durable);
@@ -99,7 +101,7 @@ export class GroupCommit {
       for (const p of batch) p.reject(this.toError(p.what, err));
       return;
     }
-    this.afterCommit(durable);
+    this.afterCommit(durable && (!this.unsynced || this.totalChanges() > changesBefore));
     batch.forEach((p, i) => {
       const o = outcomes[i];
       if (o.ok) p.resolve(o.value);
@@ -107,8 +109,14 @@ export class GroupCommit {
     });
   }
 
-  private afterCommit(durable: boolean): void {
-    if (durable) {
+  private totalChangesStmt: Database.Statement | null = null;
+  private totalChanges(): number {
+    return (this.totalChangesStmt ??= this.db.prepare('SELECT total_changes()').pluck()).get() as number;
+  }
+
+  /** `synced`: this commit was FULL and wrote to the WAL, so the WAL is on disk */
+  private afterCommit(synced: boolean): void {
+    if (synced) {
       // a FULL commit synced the WAL, earlier relaxed frames included
       this.unsynced = false;
       return;

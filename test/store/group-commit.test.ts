@@ -52,6 +52,11 @@ test('group commit: a relaxed commit is synced by a checkpoint within RELAXED_SY
   await gc.run('incident', () => db.prepare('INSERT INTO t VALUES (?)').run('c'));
   await new Promise((r) => setTimeout(r, RELAXED_SYNC_MS + 300));
   assert.deepEqual(pragmas.filter((p) => p.startsWith('wal_checkpoint')), [], 'the FULL commit synced the WAL, earlier frames included');
+  // a FULL commit that writes nothing syncs nothing: the relaxed row before it still gets its checkpoint
+  await gc.run('pass', () => db.prepare('INSERT INTO t VALUES (?)').run('d'), false);
+  await gc.run('no-op', () => undefined);
+  await new Promise((r) => setTimeout(r, RELAXED_SYNC_MS + 300));
+  assert.equal(pragmas.filter((p) => p.startsWith('wal_checkpoint')).length, 1);
   db.close();
 });
 
