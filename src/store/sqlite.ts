@@ -1,6 +1,7 @@
 // The SQLite Store (better-sqlite3 v12): WAL with synchronous=FULL, so a resolved write survives a
-// crash or power loss — the gateway's 250 depends on it (invariant 1). Every store fault surfaces
-// as PvError PV_STORE_UNAVAILABLE (the gateway turns it into 4xx). I/O: the database file.
+// crash or power loss — the gateway's 250 depends on it (invariant 1); only a plain pass's decision
+// row commits with NORMAL (survives a crash, synced within a second: group-commit.ts). Every store
+// fault surfaces as PvError PV_STORE_UNAVAILABLE (the gateway turns it into 4xx). I/O: the database file.
 import Database from 'better-sqlite3';
 import type { Readable } from 'node:stream';
 import { PvError } from '../errors.ts';
