@@ -1,5 +1,6 @@
-// `npm run bench:audit [-- --lines N[,N…]] [--repeat R]`: auditPostfix vs `grep -c status=sent` on the
-// same generated log (medians of R runs, wall and CPU time), and peak memory at 2M and 10M lines.
+// `npm run bench:audit [-- --lines N[,N…]] [--repeat R] [--against DIR]`: auditPostfix vs `grep -c
+// status=sent` on the same generated log (medians of R interleaved runs, wall and CPU time), peak memory
+// at 2M and 10M lines; --against runs another checkout's audit (e.g. the previous commit) in the same rounds.
 // I/O: writes temp logs (removed at the end), spawns grep and child audits.
 // Protects the issue-4 goals: within 4× of grep's time; memory bounded by open queue ids, not file size.
 //
@@ -93,7 +94,12 @@ interface ChildRun { kept: number; seconds: number; cpuSeconds: number; lines: n
 
 /** Run this script as a fresh child process (so its peak RSS is this run's alone); its JSON answer. */
 function childRun<T>(...args: string[]): T {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/audit.ts', ...args], { encoding: 'utf8' });
+  return childIn<T>(process.cwd(), ...args);
+}
+
+/** the same in another checkout (its own bench/audit.ts and src/) */
+function childIn<T>(cwd: string, ...args: string[]): T {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/audit.ts', ...args], { encoding: 'utf8', cwd });
   if (r.status !== 0) throw new Error(`child ${args[0]} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
@@ -129,13 +135,15 @@ async function child(file: string, rows: 'problems' | 'none'): Promise<void> {
 }
 
 /** R interleaved rounds (grep, audit, floor) so machine load hits all three alike; medians. */
-function measure(file: string, repeat: number) {
+function measure(file: string, repeat: number, against?: string) {
   const g: ReturnType<typeof grepRun>[] = [];
   const a: ChildRun[] = [];
+  const b: ChildRun[] = [];
   const f: { seconds: number; cpuSeconds: number }[] = [];
   for (let r = 0; r < repeat; r++) {
     g.push(grepRun(file));
     a.push(childRun<ChildRun>('--child', file, 'problems'));
+    if (against !== undefined) b.push(childIn<ChildRun>(against, '--child', file, 'problems'));
     f.push(childRun('--child-read', file));
   }
   const wall = a.map((x, i) => x.seconds / g[i].seconds);
@@ -145,6 +153,11 @@ function measure(file: string, repeat: number) {
     audit: { ...a[0], seconds: median(a.map((x) => x.seconds)), cpuSeconds: median(a.map((x) => x.cpuSeconds)), maxRssMiB: Math.max(...a.map((x) => x.maxRssMiB)) },
     floor: { seconds: median(f.map((x) => x.seconds)), cpuSeconds: median(f.map((x) => x.cpuSeconds)) },
     ratioWall: median(wall), ratioCpu: median(cpu), wallRange: [Math.min(...wall), Math.max(...wall)],
+    other: b.length === 0 ? undefined : {
+      seconds: median(b.map((x) => x.seconds)), cpuSeconds: median(b.map((x) => x.cpuSeconds)),
+      ratioWall: median(b.map((x, i) => x.seconds / g[i].seconds)), ratioCpu: median(b.map((x, i) => x.cpuSeconds / Math.max(g[i].cpuSeconds, 1e-3))),
+      same: b.every((x) => x.messages === a[0].messages && x.silent === a[0].silent && x.kept === a[0].kept),
+    },
   };
 }
 
@@ -156,12 +169,14 @@ async function main(): Promise<void> {
     const sizes = arg > 0 ? process.argv[arg + 1].split(',').map(Number) : [2_000_000, 10_000_000];
     const rep = process.argv.indexOf('--repeat');
     const repeat = rep > 0 ? Math.max(1, Number(process.argv[rep + 1])) : 3;
+    const ag = process.argv.indexOf('--against');
+    const against = ag > 0 ? process.argv[ag + 1] : undefined;
     for (const n of sizes) {
       const file = join(dir, `mail-${n}.log`);
       await generate(file, n);
       const mib = statSync(file).size / (1 << 20);
       grepRun(file); // warm the page cache for everyone
-      const m = measure(file, repeat);
+      const m = measure(file, repeat, against);
       // the same audit keeping no per-message rows: what the state machine itself needs
       const bare = childRun<ChildRun>('--child', file, 'none');
       const { grep: g, audit: a, floor } = m;
@@ -171,6 +186,8 @@ async function main(): Promise<void> {
         + `  auditPostfix         ${a.seconds.toFixed(2)} s wall, ${a.cpuSeconds.toFixed(2)} s CPU (${perS(a.lines, a.seconds)} lines/s, `
         + `${perS(a.lines, a.cpuSeconds)} lines per CPU-second; ${a.messages} messages, ${a.silent} silent)\n`
         + `  ratio audit/grep     ${m.ratioWall.toFixed(2)}× wall (rounds ${m.wallRange[0].toFixed(2)}–${m.wallRange[1].toFixed(2)}×), ${m.ratioCpu.toFixed(2)}× CPU\n`
+        + (m.other ? `  --against ${against}: ${m.other.seconds.toFixed(2)} s wall, ${m.other.cpuSeconds.toFixed(2)} s CPU, `
+          + `${m.other.ratioWall.toFixed(2)}× grep wall, ${m.other.ratioCpu.toFixed(2)}× grep CPU; same counts: ${m.other.same}\n` : '')
         + `  read + line ends only (no parsing) ${floor.seconds.toFixed(2)} s wall, ${floor.cpuSeconds.toFixed(2)} s CPU (${(floor.seconds / g.seconds).toFixed(2)}× grep)\n`
         + `  peak RSS ${a.maxRssMiB.toFixed(0)} MiB keeping ${a.kept} problem rows and ${a.silent} silent items; `
         + `${bare.maxRssMiB.toFixed(0)} MiB keeping no rows (only the silent items)\n`
