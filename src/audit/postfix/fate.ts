@@ -42,7 +42,13 @@ export interface Msg {
 export type Ending = 'removed' | 'deleted' | 'eof';
 
 export function newMsg(qid: string, stamp: Stamp): Msg {
-  return { qid, stamp, rcpts: new Map(), hash: 0, next: undefined, seq: 0, closed: false };
+  // every field up front: one hidden class for all messages keeps the state machine's property
+  // accesses monomorphic and the fields in-object (no property-array growth per message)
+  return {
+    qid, stamp, from: undefined, subject: undefined, rcpts: new Map(), nrcpt: undefined, silent: undefined,
+    rejected: undefined, held: undefined, expired: undefined, notice: undefined, parked: undefined,
+    sessionKey: undefined, hash: 0, next: undefined, seq: 0, closed: false,
+  };
 }
 
 /** all recipients handed over (`status=sent`, or a verification probe's answer): nothing to report */
