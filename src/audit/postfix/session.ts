@@ -30,9 +30,8 @@ const HOST_STEP = 2 ** 32;
 const ODD_PID = 2 ** 31;
 
 export class Sessions {
-  private open = new Map<number, Session>();
-  /** connect order of sessions not created yet (a connect alone needs no Session object) */
-  private connected = new Map<number, number>();
+  /** sessions by key; a number is the connect order of one not created yet (a connect alone needs no object) */
+  private open = new Map<number, Session | number>();
   private seq = 0;
   private firstHost?: string;
   private hosts = new Map<string, number>();
@@ -70,34 +69,31 @@ export class Sessions {
   }
 
   get(key: number): Session | undefined {
-    return this.open.get(key);
+    const v = this.open.get(key);
+    return typeof v === 'number' ? undefined : v;
   }
 
   has(key: number): boolean {
-    return this.open.has(key);
+    return this.get(key) !== undefined;
   }
 
   /** a connect line: remembered (by order only) until something needs the session */
   connect(key: number): void {
-    this.connected.delete(key);
-    this.connected.set(key, ++this.seq);
+    this.open.set(key, ++this.seq);
   }
 
   /** a disconnect line for a session that was never created */
   forget(key: number): void {
-    this.connected.delete(key);
+    this.open.delete(key);
   }
 
   /** the line's session, created on first need */
   of(h: Head): Session {
     const key = this.key(h);
-    let s = this.open.get(key);
-    if (s === undefined) {
-      const seq = this.connected.get(key) ?? ++this.seq;
-      this.connected.delete(key);
-      s = { key, seq, msgs: NO_MSGS, permits: NO_PERMITS, rejects: NO_REJECTS, discard: undefined };
-      this.open.set(key, s);
-    }
+    const v = this.open.get(key);
+    if (v !== undefined && typeof v !== 'number') return v;
+    const s: Session = { key, seq: v ?? ++this.seq, msgs: NO_MSGS, permits: NO_PERMITS, rejects: NO_REJECTS, discard: undefined };
+    this.open.set(key, s);
     return s;
   }
 
@@ -107,7 +103,9 @@ export class Sessions {
 
   /** open sessions in connect order (end of input) */
   all(): Session[] {
-    return [...this.open.values()].sort((a, b) => a.seq - b.seq);
+    const out: Session[] = [];
+    for (const v of this.open.values()) if (typeof v !== 'number') out.push(v);
+    return out.sort((a, b) => a.seq - b.seq);
   }
 
   /** disconnect line's "rcpt=3" or "rcpt=2/3" (accepted/total), for a one-transaction session (mail=1) only */

@@ -121,3 +121,15 @@ test('readChunks: a 3 MiB "line" without LF is handed on in bounded pieces', asy
   assert.ok(cs.every((c) => c.length <= 2 << 20));
   assert.equal(Buffer.concat(cs).length, (3 << 20) + 6);
 });
+
+test('classic stamps survive the compact number form, before and after the base year', async () => {
+  const { SyslogClock, stampText } = await import('../../../src/audit/postfix/clock.ts');
+  const h = new Head();
+  for (const [year, line, want] of [[2026, L1, '2026-11-29T10:00:00'], [1999, L1, '1999-11-29T10:00:00'],
+    [2061, 'Dec 31 23:59:59 mx postfix/qmgr[1]: AAAA1111: removed', '2061-12-31T23:59:59'],
+    [1970, 'Jan  1 00:00:00 mx postfix/qmgr[1]: AAAA1111: removed', '1970-01-01T00:00:00']] as const) {
+    const b = Buffer.from(line);
+    assert.ok(parseHead(b, 0, b.length, h));
+    assert.equal(stampText(new SyslogClock(year).stamp(h)), want);
+  }
+});
