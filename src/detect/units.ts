@@ -51,7 +51,7 @@ function latin1Copy(size: number): Latin1Copy {
 }
 
 /** Texts shorter than this (most header values) are copied by hand: below it, native calls cost more. */
-export const SHORT = 64;
+const SHORT = 64;
 
 /**
  * Copy `text` for scanning: a Uint8Array (Latin-1, with flag bits for nextRunLatin1) when every
