@@ -58,9 +58,16 @@ export function plainlyDelivered(m: Msg): boolean {
   return true;
 }
 
+/** masked forms of recent texts: reported rows repeat the same senders and reasons many times */
+const MASKED = new Map<string, string>();
+
 export function mask(s: string): string {
-  const decoded = s.includes('=?') ? decodeHeaderValue(s) : s;
-  return maskText(decoded);
+  let out = MASKED.get(s);
+  if (out !== undefined) return out;
+  out = maskText(s.includes('=?') ? decodeHeaderValue(s) : s);
+  if (MASKED.size >= 4096) MASKED.clear(); // bounded: a cache, not a record
+  MASKED.set(s, out);
+  return out;
 }
 
 function failedFate(m: Msg, kind: 'bounced' | 'expired'): Fate {
