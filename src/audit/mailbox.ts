@@ -3,7 +3,7 @@
 // I/O: reads files. Protects invariant 2: results carry findings, printing decides on masking.
 import type { HeaderBlock } from './mailbox/headerblock.ts';
 import { mailboxKind, messagesOf, type MailboxKind } from './mailbox/sources.ts';
-import { parseHeaderBlock, scanHeaders, type HeaderFinding, type ScanOptions } from '../detect/index.ts';
+import { parseHeaderBlock, scanHeaders, type HeaderField, type HeaderFinding, type ScanOptions } from '../detect/index.ts';
 import { PvError } from '../errors.ts';
 
 export { readHeaderBlockFile, readHeaderBlockStream, MAX_HEADER_BYTES } from './mailbox/headerblock.ts';
@@ -19,6 +19,21 @@ export interface MessageResult {
   warning?: string;
   /** the message could not be read or is no message; findings is empty */
   error?: PvError;
+  /** who, when and what (decoded, in memory; output masks it unless --reveal): to map affected cases */
+  context?: MessageContext;
+}
+
+export interface MessageContext {
+  date: string;
+  from: string;
+  to: string;
+  subject: string;
+}
+
+/** Date, From, To (with Cc) and Subject as a person reads them; '' where the header is absent. */
+function contextOf(fields: HeaderField[]): MessageContext {
+  const get = (name: string) => fields.filter((f) => f.name.toLowerCase() === name).map((f) => f.decoded.trim());
+  return { date: get('date')[0] ?? '', from: get('from')[0] ?? '', to: [...get('to'), ...get('cc')].join(', '), subject: get('subject')[0] ?? '' };
 }
 
 export interface MailboxSummary {
@@ -37,7 +52,9 @@ export function scanBlock(file: string, block: HeaderBlock, opts?: MessageScanOp
     const why = block.bytes.includes(0) ? 'binary data, not a mail message' : 'not a mail message: no header fields before the first empty line';
     return { file, findings: [], error: new PvError('PV_INPUT_FORMAT', why, { file }) };
   }
-  const result: MessageResult = { file, findings: scanHeaders(fields, opts) };
+  const findings = scanHeaders(fields, opts);
+  const result: MessageResult = { file, findings };
+  if (findings.length > 0) result.context = contextOf(fields);
   if (block.truncated) result.warning = `header block longer than 2 MiB; only the first 2 MiB were scanned`;
   return result;
 }

@@ -87,15 +87,21 @@ test('scan mailbox: mbox, Maildir and .eml folder, json lines only for messages 
   const md = await run(['scan', 'mailbox', `${M}/maildir`, '--format', 'text']);
   // Maildir names start with a Unix timestamp; 1710237600 has the shape of a CPR number (17 Oct
   // 2023), so without --reveal it is masked like any other number (locate it by the rest of the name)
+  // each message's findings, then which mail it is (sender -> recipients, subject), numbers masked
   assert.equal(md.stdout, [
     `${M}/maildir/cur/XXXXXX-XXXX.M1P1.host:2,S: Subject: XXXXXX-XXXX (cpr)`,
-    `${M}/maildir/.Sent/cur/XXXXXX-XXXX.M4P1.host:2,S: Subject: XXXXXX-XXXX (cpr)`, ''].join('\n'));
+    '    a@kommune.example -> b@example.dk  "Sag (XXXXXX-XXXX)"',
+    `${M}/maildir/.Sent/cur/XXXXXX-XXXX.M4P1.host:2,S: Subject: XXXXXX-XXXX (cpr)`,
+    '    a@kommune.example -> b@example.dk  "Sendt: XXXXXX-XXXX"', ''].join('\n'));
   const eml = await run(['scan', 'mailbox', `${M}/eml`, '--format', 'csv', '--reveal']);
   assert.equal(eml.stdout, [
-    'file,header,start,end,masked,kind,mod11,cpr',
-    `${M}/eml/01-encoded-subject.eml,Subject,14,25,XXXXXX-XXXX,cpr,false,1404322464`,
-    `${M}/eml/02-display-name.eml,To,20,30,XXXXXX-XXXX,cpr,false,2512841234`,
-    `${M}/eml/02-display-name.eml,X-Sag,3,13,XXXXXX-XXXX,cpr,false,2812219561`, ''].join('\r\n'));
+    'file,header,start,end,masked,kind,mod11,cpr,date,from,to,subject',
+    `${M}/eml/01-encoded-subject.eml,Subject,14,25,XXXXXX-XXXX,cpr,false,1404322464,"Tue, 12 Mar 2024 10:00:00 +0100",Søren Sagsbehandler <soren@kommune.example>,borger@example.dk,Sag vedr. Åse 140432-2464`,
+    `${M}/eml/02-display-name.eml,To,20,30,XXXXXX-XXXX,cpr,false,2512841234,,sagsbehandler@kommune.example,"""Borger Østergaard (2512841234)"" <borger@example.dk>","Ingen CPR her, sag 2024-012345, tlf +45 12345678"`,
+    `${M}/eml/02-display-name.eml,X-Sag,3,13,XXXXXX-XXXX,cpr,false,2812219561,,sagsbehandler@kommune.example,"""Borger Østergaard (2512841234)"" <borger@example.dk>","Ingen CPR her, sag 2024-012345, tlf +45 12345678"`, ''].join('\r\n'));
+  const maskedCsv = await run(['scan', 'mailbox', `${M}/eml`, '--format', 'csv']);
+  assert.match(maskedCsv.stdout, /,borger@example\.dk,Sag vedr\. Åse XXXXXX-XXXX\r\n/, 'without --reveal the subject column is masked');
+  assert.ok(!/1404322464|140432-2464|2512841234/.test(maskedCsv.stdout));
   assert.match(eml.stderr, /3 messages read; 2 with CPR numbers in clear headers \(by header: Subject 1, To 1, X-Sag 1\)/);
 });
 
@@ -153,12 +159,12 @@ test('a CPR number in a file name is masked in output and messages unless --reve
   try {
     await writeFile(join(dir, 'Sag 140432-2464.eml'), 'Subject: CPR 2512841234\r\n\r\n');
     const masked = await run(['scan', 'mailbox', dir, '--format', 'text']);
-    assert.equal(masked.stdout, `${dir}/Sag XXXXXX-XXXX.eml: Subject: XXXXXX-XXXX (cpr)\n`);
+    assert.equal(masked.stdout, `${dir}/Sag XXXXXX-XXXX.eml: Subject: XXXXXX-XXXX (cpr)\n    "CPR XXXXXX-XXXX"\n`);
     const missing = await run(['scan', 'message', join(dir, 'Scan_1506164736.eml')]);
     assert.match(missing.stderr, /Scan_XXXXXX-XXXX\.eml: cannot read/);
     assert.ok(!/1404322464|140432-2464|1506164736/.test(masked.stdout + masked.stderr + missing.stderr));
     const revealed = await run(['scan', 'mailbox', dir, '--format', 'text', '--reveal']);
-    assert.equal(revealed.stdout, `${dir}/Sag 140432-2464.eml: Subject: 2512841234 (cpr)\n`);
+    assert.equal(revealed.stdout, `${dir}/Sag 140432-2464.eml: Subject: 2512841234 (cpr)\n    "CPR 2512841234"\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

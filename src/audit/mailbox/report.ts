@@ -1,8 +1,8 @@
 // Output shapes of `postvagt scan`: JSON lines exactly as DESIGN's command-line contract, CSV
 // (RFC 4180) and text for people, and the summary line. Pure: builds strings, writes nothing.
 // Protects invariant 2: the raw number appears only when `reveal` is set.
-import type { Finding, HeaderFinding } from '../../detect/index.ts';
-import type { MailboxSummary, MessageResult } from '../mailbox.ts';
+import { maskText, type Finding, type HeaderFinding } from '../../detect/index.ts';
+import type { MailboxSummary, MessageContext, MessageResult } from '../mailbox.ts';
 
 export type OutputFormat = 'json' | 'text' | 'csv';
 
@@ -31,27 +31,40 @@ function csvCell(v: string | number | boolean): string {
 }
 
 export function csvHeader(reveal: boolean): string {
-  return `file,header,start,end,masked,kind,mod11${reveal ? ',cpr' : ''}\r\n`;
+  return `file,header,start,end,masked,kind,mod11${reveal ? ',cpr' : ''},date,from,to,subject\r\n`;
+}
+
+/** The message's date, sender, recipients and subject, numbers masked unless revealed. */
+function shown(c: MessageContext | undefined, reveal: boolean): MessageContext {
+  const m = (s: string) => (reveal ? s : maskText(s));
+  return { date: c?.date ?? '', from: m(c?.from ?? ''), to: m(c?.to ?? ''), subject: m(c?.subject ?? '') };
 }
 
 export function csvRows(r: MessageResult, reveal: boolean): string {
+  const c = shown(r.context, reveal);
   return r.findings
     .map((f) => {
       const cells = [r.file, f.header, f.start, f.end, f.masked, f.kind, f.mod11];
       if (reveal) cells.push(f.digits);
+      cells.push(c.date, c.from, c.to, c.subject);
       return `${cells.map(csvCell).join(',')}\r\n`;
     })
     .join('');
 }
 
-/** For people: `FILE: Subject: XXXXXX-XXXX (cpr, mod-11)`, one line per finding. */
+/**
+ * For people: `FILE: Subject: XXXXXX-XXXX (cpr, mod-11)`, one line per finding, then one indented
+ * line saying which mail it is (date, sender → recipients, subject), so affected cases can be found.
+ */
 export function textLines(r: MessageResult, reveal: boolean): string {
-  return r.findings
-    .map((f) => {
-      const flags = [f.kind === 'replacement' ? 'replacement number' : 'cpr', f.mod11 ? 'mod-11 holds' : ''].filter(Boolean);
-      return `${r.file}: ${f.header}: ${reveal ? f.digits : f.masked} (${flags.join(', ')})\n`;
-    })
-    .join('');
+  const lines = r.findings.map((f) => {
+    const flags = [f.kind === 'replacement' ? 'replacement number' : 'cpr', f.mod11 ? 'mod-11 holds' : ''].filter(Boolean);
+    return `${r.file}: ${f.header}: ${reveal ? f.digits : f.masked} (${flags.join(', ')})\n`;
+  });
+  const c = shown(r.context, reveal);
+  const who = [c.date, c.from && c.to ? `${c.from} -> ${c.to}` : c.from || c.to, c.subject && `"${c.subject}"`].filter(Boolean);
+  if (who.length > 0) lines.push(`    ${who.join('  ')}\n`);
+  return lines.join('');
 }
 
 export function formatResult(r: MessageResult, format: OutputFormat, reveal: boolean): string {
