@@ -1,5 +1,5 @@
-// Streaming line reader for audit inputs: plain or gzip (told apart by the magic bytes, not the
-// name), any size, in ~1 MiB chunks split on LF bytes (no per-line readline overhead).
+// Streaming readers for audit inputs: plain or gzip (told apart by the magic bytes, not the name),
+// any size — raw byte chunks of whole lines in two reused buffers (readChunks), or decoded lines.
 // I/O: reads files. Protects "bad input gets a precise message naming the file, the rest continues".
 import { open, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';

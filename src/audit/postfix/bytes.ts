@@ -6,7 +6,7 @@
 export class Lit {
   readonly bytes: Uint8Array;
   readonly n: number;
-  /** Horspool shift per byte value (RFC-free: Horspool 1980) */
+  /** Horspool (1980) shift per byte value: how far the search may jump when that byte ends the window */
   private readonly shift: Uint8Array;
   constructor(readonly text: string) {
     this.bytes = Uint8Array.from(Buffer.from(text, 'latin1'));

@@ -1,12 +1,13 @@
 // State machine over Postfix queue ids, fed one line's parsed prefix (bytes, see parse.ts) at a time.
 // Only the fields it keeps are decoded. Memory is bounded by the open queue ids and smtpd sessions:
 // a finished message is emitted and dropped at once. No I/O. Protects "every silent case is found".
-import { parseAction, parseHead, Head, D_SMTPD, D_QMGR, D_POSTSUPER, D_BOUNCE, D_DISCARD, D_AGENT } from './parse.ts';
+import { parseHead, Head, D_SMTPD, D_QMGR, D_POSTSUPER, D_BOUNCE, D_DISCARD, D_AGENT } from './parse.ts';
 import { Lit, angle, ascii, digits, findByte, text, wordEnd } from './bytes.ts';
 import { finish, newMsg, plainlyDelivered, type Ending, type Msg } from './fate.ts';
 import { SyslogClock, stampText } from './clock.ts';
 import { OpenMessages } from './qids.ts';
 import { statusOf, piece, isProbeAnswer } from './delivery.ts';
+import { parseAction } from './fields.ts';
 import { Sessions, NO_MSGS, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
 import type { MessageFate } from '../types.ts';
 
