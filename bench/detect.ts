@@ -151,7 +151,7 @@ function instructionCounts(): void {
   const PASSES = 100; // enough that JIT and GC noise in the shared warm-up is small beside the passes
   const counts: Record<string, number> = {};
   for (const mode of ['none', 'scan', 'regex']) {
-    const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--import', 'tsx', process.argv[1], '--workload', mode, String(PASSES)], { encoding: 'utf8' });
+    const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', '--import', 'tsx', process.argv[1], '--workload', mode, String(PASSES)], { encoding: 'utf8' });
     const m = /Collected : (\d+)/.exec(r.stderr ?? '');
     if (r.error || !m) {
       console.log(`valgrind did not run (${r.error?.message ?? 'no "Collected" line'}); install it with apt-get install valgrind`);
