@@ -157,7 +157,8 @@ async function auditLogs(sub: 'postfix' | 'exchange', argv: string[], io: CliIO)
   result.files = flags.inputs;
   for (const w of result.warnings) io.stderr.write(`postvagt audit ${sub}: warning: ${w}\n`);
   io.stdout.write(formatAudit(result, flags.format as AuditFormat));
-  const unreadable = bad + result.warnings.filter((w) => w.includes('[PV_INPUT_UNREADABLE]')).length;
+  // an input that cannot be read, or is not a log of this kind at all, makes the run exit 2 (DESIGN)
+  const unreadable = bad + result.warnings.filter((w) => /\[PV_INPUT_(UNREADABLE|FORMAT)\]/.test(w)).length;
   if (unreadable > 0) return 2;
   return flags.failOnFind && lostCount(result) > 0 ? 1 : 0;
 }

@@ -83,6 +83,9 @@ test('a gzip log that breaks off and a file of random bytes: named, the rest aud
   assert.equal(code, 2);
   assert.match(io.err(), /mail\.log\.2\.gz: gzip data is corrupt or truncated after line \d+/);
   assert.match(io.err(), /noise\.bin: no Postfix log lines found/);
+  const notLog = fakeIO();
+  assert.equal(await main(['audit', 'postfix', 'package.json'], notLog), 2, 'a file that is no Postfix log at all is bad input');
+  assert.match(notLog.err(), /package\.json: no Postfix log lines found .*not audited/);
   const j = JSON.parse(io.out());
   assert.ok(j.lines > 100_000, 'the readable part of the broken gzip was audited');
   assert.ok(j.silent.some((s: { queue_id: string }) => s.queue_id === '4ZCk1x0m5Lz9sgs'), 'the other file was audited');

@@ -39,7 +39,8 @@ export async function auditExchange(
       lines += n;
     }
     if (n === 0) warn.add(file, 0, 'is empty (0 bytes or no lines); nothing to audit in it');
-    else if (tracker.rowsSeen === rowsBefore) warn.add(file, 0, 'no message-tracking rows found (is this an Exchange MSGTRK log?)');
+    // not a tracking log at all is bad input (exit 2), like an unreadable file
+    else if (tracker.rowsSeen === rowsBefore) unreadable.push(maskText(describeError(new PvError('PV_INPUT_FORMAT', 'no message-tracking rows found (is this an Exchange MSGTRK log?)', { file }))));
     rowsBefore = tracker.rowsSeen;
   }
   return tracker.result(files, lines, [...unreadable, ...warn.list()]);

@@ -82,7 +82,7 @@ async function prepare(files: string[], warnings: string[]): Promise<{ file: str
       const size = await checkInput(file);
       const first = size > 0 ? await firstLine(file) : undefined;
       if (size === 0) warnings.push(`${file}: empty file (0 bytes), nothing to audit`);
-      else if (!first) warnings.push(`${file}: no Postfix log lines found in the first 10000 lines; not audited`);
+      else if (!first) warnings.push(`${file}: no Postfix log lines found in the first 10000 lines; not audited [PV_INPUT_FORMAT]`);
       else items.push({ file, first });
     } catch (err) {
       warnings.push(describeError(err));

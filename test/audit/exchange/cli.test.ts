@@ -45,3 +45,9 @@ test('a truncated .gz is named on stderr with exit 2; the other file is still au
   assert.match(io.err(), new RegExp(`${bad.replaceAll('.', '\\.')}.*PV_INPUT_UNREADABLE`));
   assert.ok(JSON.parse(io.out()).messages.silently_dropped >= 4);
 });
+
+test('a file that is no message-tracking log at all is bad input: named, exit 2', async () => {
+  const io = fakeIO();
+  assert.equal(await main(['audit', 'exchange', 'package.json'], io), 2);
+  assert.match(io.err(), /package\.json: no message-tracking rows found .*\[PV_INPUT_FORMAT\]/);
+});
