@@ -60,7 +60,12 @@ const listener = z.strictObject({
 
 const upstream = z.strictObject({
   /** smtp://host:port, or 'capture' for the embedded capture mailbox */
-  url: z.string().regex(/^(capture|smtps?:\/\/[^\s/]+(:\d+)?\/?)$/, "expected smtp://HOST:PORT or 'capture'"),
+  // smtps:// (implicit TLS, RFC 8314) is not spoken by the gateway's upstream client: refuse it here
+  // rather than let a route fail at run time; forced TLS is `smtp://…` with `require_tls: true`
+  url: z
+    .string()
+    .refine((u) => !/^smtps:/i.test(u), 'smtps:// (implicit TLS) is not supported for routes; use smtp://HOST:PORT with require_tls: true (STARTTLS)')
+    .pipe(z.string().regex(/^(capture|smtp:\/\/[^\s/]+(:\d+)?\/?)$/, "expected smtp://HOST:PORT or 'capture'")),
   /** forced TLS (as Danish authorities use between them): no TLS → 4xx to the client, never plaintext */
   require_tls: z.boolean().default(false),
   verify_certificates: z.boolean().default(true),
