@@ -19,17 +19,34 @@ export function encodeField(name: string, value: string): string {
 export function rewriteFields(header: Buffer, fields: HeaderField[], indexes: Set<number>, replace: (f: HeaderField) => string): Buffer {
   const text = header.toString('latin1');
   let out = '';
-  let cursor = 0;
+  let emitted = 0; // text before this offset is in `out`
+  let search = 0; // every field before this offset has been located
   fields.forEach((f, i) => {
-    const at = text.indexOf(f.raw, cursor);
-    if (at === -1) return;
+    const at = fieldStart(text, f.raw, search);
+    if (at === -1) {
+      // a field to change that cannot be found must not be relayed unchanged: fail closed (451)
+      if (indexes.has(i)) throw new Error(`rewrite: header field ${i} (${f.name}) not found in the header block`);
+      return;
+    }
+    search = at + f.raw.length;
     if (indexes.has(i)) {
-      out += text.slice(cursor, at) + Buffer.from(replace(f), 'utf8').toString('latin1');
-      cursor = at + f.raw.length;
+      out += text.slice(emitted, at) + Buffer.from(replace(f), 'utf8').toString('latin1');
+      emitted = search;
     }
   });
-  out += text.slice(cursor);
+  out += text.slice(emitted);
   return Buffer.from(out, 'latin1');
+}
+
+/**
+ * Where the field `raw` starts, at or after `from`, at the start of a line: the same bytes inside
+ * an earlier field's value (`References: … Subject: Sag 2512841234`) are not the field.
+ */
+function fieldStart(text: string, raw: string, from: number): number {
+  for (let at = text.indexOf(raw, from); at !== -1; at = text.indexOf(raw, at + 1)) {
+    if (at === 0 || text.charCodeAt(at - 1) === 10) return at;
+  }
+  return -1;
 }
 
 /** the tag action: one header field added at the top (RFC 5322 §3.6 allows any order for X- fields) */
