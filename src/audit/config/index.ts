@@ -6,6 +6,7 @@ import { dirname, basename, join } from 'node:path';
 import { auditPostfixConfig } from './postfix.ts';
 import { auditTransportRules, decodeExport } from './exchange-rules.ts';
 import type { ConfigAudit, ConfigFinding } from './types.ts';
+import { maskText } from '../../detect/index.ts';
 
 export type { ConfigFinding, ConfigAudit, Severity } from './types.ts';
 export { formatConfigAudit } from './format.ts';
@@ -27,7 +28,12 @@ export async function auditConfig(paths: string[]): Promise<{ findings: ConfigFi
     all.findings.push(...r.findings);
     all.warnings.push(...r.warnings);
   }
-  return all;
+  // Invariant 2, in one place: findings quote rules, rule names and file names, which may hold a
+  // CPR number (a rule written for one case); nothing leaves this function unmasked.
+  return {
+    findings: all.findings.map((f) => ({ ...f, file: maskText(f.file), rule: maskText(f.rule), message: maskText(f.message) })),
+    warnings: all.warnings.map((w) => maskText(w)),
+  };
 }
 
 function auditPath(p: string): ConfigAudit {
