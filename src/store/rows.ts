@@ -1,6 +1,15 @@
 // Row ↔ object mapping for the SQL stores: snake_case columns, JSON text for lists.
 // Pure. Shared by the SQLite store and (later) the PostgreSQL one, so both read the same shapes.
 import type { DecisionRecord, Incident, QueuedNotice, StoredFinding } from './types.ts';
+import { maskText } from '../detect/index.ts';
+
+/**
+ * Invariant 2 at the last step before disk: envelope addresses, subjects and replies are client
+ * text and may hold a CPR number (`2512841234@kommune.dk` is a real pattern), so every text column
+ * is masked here, whatever the caller did. Masking is deterministic, so stored values still match
+ * each other (resend tracking compares them).
+ */
+const m = (s: string): string => maskText(s);
 
 export type Row = Record<string, unknown>;
 
@@ -10,14 +19,14 @@ export function decisionToRow(d: DecisionRecord): Row {
     time: d.time,
     listener: d.listener,
     direction: d.direction,
-    sender: d.sender,
-    recipients: JSON.stringify(d.recipients),
+    sender: m(d.sender),
+    recipients: JSON.stringify(d.recipients.map(m)),
     action: d.action,
-    reply: d.reply,
+    reply: m(d.reply),
     findings: JSON.stringify(d.findings.map(storedFinding)),
     incident_id: d.incidentId,
     size: d.size,
-    subject_masked: d.subjectMasked,
+    subject_masked: m(d.subjectMasked),
   };
 }
 
@@ -44,14 +53,14 @@ export function incidentToRow(i: Incident): Row {
     time: i.time,
     direction: i.direction,
     listener: i.listener,
-    sender: i.sender,
-    recipients: JSON.stringify(i.recipients),
-    subject_masked: i.subjectMasked,
+    sender: m(i.sender),
+    recipients: JSON.stringify(i.recipients.map(m)),
+    subject_masked: m(i.subjectMasked),
     action: i.action,
-    reply: i.reply,
+    reply: m(i.reply),
     notice: i.notice,
     classification: i.classification,
-    classification_reason: i.classificationReason,
+    classification_reason: m(i.classificationReason),
     status: i.status,
     resolution: i.resolution,
   };

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { openBuffer, openFile, sealBuffer, sealToFile, type Sealed } from './crypto.ts';
 import type { Row } from './rows.ts';
 import type { CapturedMessage } from './types.ts';
+import { maskText } from '../detect/index.ts';
 
 /** Buffers up to this size are stored inline; larger ones and all streams go to a file. */
 export const INLINE_LIMIT = 256 * 1024;
@@ -99,7 +100,7 @@ export class MailVault {
     const s = sealBuffer(this.key, m.raw, captureAad(ref));
     const info = this.db
       .prepare('INSERT INTO captured (ref, time, sender, recipients, size, key_id, nonce, tag, ciphertext) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(ref, this.clock().toISOString(), m.sender, JSON.stringify(m.recipients), s.size, s.keyId, s.nonce, s.tag, s.ciphertext);
+      .run(ref, this.clock().toISOString(), maskText(m.sender), JSON.stringify(m.recipients.map((r) => maskText(r))), s.size, s.keyId, s.nonce, s.tag, s.ciphertext);
     return Number(info.lastInsertRowid);
   }
 
