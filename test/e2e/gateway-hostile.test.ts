@@ -104,7 +104,9 @@ test('slowloris: a client that stops mid-DATA is timed out, nothing is relayed, 
   assert.ok(g.store.decisions.some((d) => d.action === 'tempfail' && d.reply.startsWith('421 4.4.2')), JSON.stringify(g.store.decisions.map((d) => d.reply.slice(0, 30))) + JSON.stringify(g.logs.slice(-3)));
 });
 
-test('client disconnects mid-DATA: the partial message is not committed upstream', async () => {
+test('client disconnects mid-DATA: the partial message is not committed upstream, and not recorded as passed', async () => {
+  const passes = () => g.store.decisions.filter((d) => d.action === 'pass').length;
+  const before = passes();
   const c = await RawClient.connect(g.port);
   await c.envelope();
   c.write('DATA\r\n');
@@ -115,6 +117,7 @@ test('client disconnects mid-DATA: the partial message is not committed upstream
   await new Promise((r) => setTimeout(r, 300));
   await stillServes();
   assert.doesNotMatch(committed(), /Subject: cut off/);
+  assert.equal(passes(), before + 1, 'only the follow-up mail passed; the cut-off one is no pass');
 });
 
 test('relay from outside relay.networks: 554 5.7.1 at RCPT (no open relay)', async () => {
