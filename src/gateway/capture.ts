@@ -30,7 +30,9 @@ export async function startCapture(p: { store: Store; maxSize: number; onError?:
     logger: false,
     onData(stream, session, callback) {
       readAll(stream)
+        .catch(() => null) // the sender went away mid-DATA (the gateway aborted: reject, quarantine): not a store fault
         .then(async (raw) => {
+          if (raw === null) return callback(Object.assign(new Error('4.4.2 Connection lost during DATA'), { responseCode: 451 }));
           if ((stream as Readable & { sizeExceeded?: boolean }).sizeExceeded) return callback(null);
           const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const recipients = session.envelope.rcptTo.map((r) => r.address);

@@ -190,6 +190,19 @@ test('capture mailbox as upstream: a clean mail is stored by store.capture()', a
   }
 });
 
+test('capture mailbox: a rejected mail (upstream aborted mid-DATA) is not logged as a store failure', async () => {
+  const g = await startTestGateway();
+  try {
+    assert.match(await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`), /^550 /);
+    assert.match(await send(g.port, 'Subject: demo\r\n\r\nhello'), /^250 /);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!JSON.stringify(g.logs).includes('store.fail'), JSON.stringify(g.logs.filter((l) => JSON.stringify(l).includes('store.fail'))));
+    assert.equal(g.store.captured.length, 1, 'only the clean mail was captured');
+  } finally {
+    await g.stop();
+  }
+});
+
 test('metrics: a refused and a relayed mail are counted by action, the finding by header, never with the number', async () => {
   const { metrics } = await import('../../src/web/metrics.ts');
   const count = async (action: string) =>
