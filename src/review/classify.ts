@@ -56,7 +56,10 @@ export function classifyNew(p: ClassifyInput): ClassifyResult {
   const who = senders <= 1 ? 'only this sender' : `${senders} senders`;
   return {
     classification: 'isolated',
-    reason: `Isolated: ${who} hit the ${rule} within 24 h; today's ${today} incident(s) are within the usual ${fmt(mean)} a day.`,
+    // with no earlier days there is no "usual" to compare with: say so instead of "within the usual 0"
+    reason: `Isolated: ${who} hit the ${rule} within 24 h; ${
+      mean === 0 ? `${today} incident(s) today, no earlier days to compare with (a spike needs more than ${fmt(limit)})` : `today's ${today} incident(s) are within the usual ${fmt(mean)} a day`
+    }.`,
   };
 }
 

@@ -15,7 +15,7 @@ const TABLE: [string, Partial<ClassifyInput>, 'isolated' | 'systemic' | 'unclass
   ['seven senders, X- header rule', { recentSameRuleSenders: 7, findings: [{ ...subject[0], header: 'X-Sag' }] }, 'systemic', /^7 different senders hit the X-\* rule within 24 h\.$/],
   ['upstream failure, content irrelevant', { action: 'upstream-fail' }, 'systemic', /next mail server .* not caused by the mail's content/],
   ['tempfail (fail closed)', { action: 'tempfail', findings: [] }, 'systemic', /failed closed .* not caused/],
-  ['quiet site: 10 today is not yet a spike', { todayCount: 10, baselineDailyMean: 0 }, 'isolated', /within the usual 0 a day/],
+  ['quiet site: 10 today is not yet a spike', { todayCount: 10, baselineDailyMean: 0 }, 'isolated', /10 incident\(s\) today, no earlier days to compare with \(a spike needs more than 10\)\.$/],
   ['quiet site: 11 today is', { todayCount: 11, baselineDailyMean: 0 }, 'systemic', /^11 incidents today, far above the usual 0 a day \(alert above 10\)\.$/],
   ['busy site: 3× mean is the bar', { todayCount: 60, baselineDailyMean: 20 }, 'isolated', /Isolated/],
   ['busy site: over 3× mean', { todayCount: 61, baselineDailyMean: 20 }, 'systemic', /61 incidents today, far above the usual 20 a day \(alert above 60\)/],
