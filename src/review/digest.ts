@@ -23,12 +23,13 @@ export interface DigestInput {
 
 const LIST_LIMIT = 200;
 
+// "uløste > 24 t": the count is of incidents open for more than a day, not of all open ones
 export function digestSubject(p: Pick<DigestInput, 'day' | 'incidents' | 'unresolved'>): string {
   const systemic = p.incidents.filter((i) => i.classification === 'systemic').length;
   const alert = systemic > 0 ? ` - ${systemic} SYSTEMISK/SYSTEMIC` : '';
   const n = p.incidents.length;
   const u = p.unresolved.length;
-  return `[Postvagt] Døgnrapport ${p.day}: ${n} ${n === 1 ? 'hændelse' : 'hændelser'}, ${u} ${u === 1 ? 'uløst' : 'uløste'}${alert} / Daily digest`;
+  return `[Postvagt] Døgnrapport ${p.day}: ${n} ${n === 1 ? 'hændelse' : 'hændelser'}, ${u} ${u === 1 ? 'uløst' : 'uløste'} > 24 t${alert} / Daily digest`;
 }
 
 /** The digest body (LF line ends): counts, systemic alerts first, then the unresolved, then the day's list. */

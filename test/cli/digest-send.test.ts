@@ -74,7 +74,7 @@ test('--send: delivered to the central mailbox with MAIL FROM:<>, the same mail 
   const sent = srv.got[0].data.toString('utf8');
   const [p] = parseWithPython([srv.got[0].data]);
   assert.equal(p.error, null);
-  assert.match(p.headers.subject[0], /^\[Postvagt\] Døgnrapport 2026-11-20: 2 hændelser, \d+ uløste? - 1 SYSTEMISK\/SYSTEMIC/);
+  assert.match(p.headers.subject[0], /^\[Postvagt\] Døgnrapport 2026-11-20: 2 hændelser, \d+ uløste? > 24 t - 1 SYSTEMISK\/SYSTEMIC/);
   assert.match(sent, /Message-ID: <digest-2026-11-20\.\w+@postvagt\.kommune\.dk>/);
   assert.match(sent.replaceAll('=\r\n', ''), /PV-20261120-AAAAAA[\s\S]*"Sag XXXXXX-XXXX"/);
   assertNoRawCpr(sent.replaceAll('=\r\n', ''), 'the sent mail');

@@ -34,7 +34,7 @@ test('digest --date prints the Danish day: its incidents, systemic first, the un
   const io = fakeIO(dir);
   assert.equal(await main(['digest', '--date', DAY, '--data', dir], io), 0, io.err());
   const out = io.out();
-  assert.match(out, /^To: postmaster@localhost\nSubject: \[Postvagt\] Døgnrapport 2026-11-20: 3 hændelser, \d+ uløste? - 1 SYSTEMISK\/SYSTEMIC \/ Daily digest\n\n/);
+  assert.match(out, /^To: postmaster@localhost\nSubject: \[Postvagt\] Døgnrapport 2026-11-20: 3 hændelser, \d+ uløste? > 24 t - 1 SYSTEMISK\/SYSTEMIC \/ Daily digest\n\n/);
   const all = out.slice(out.indexOf('ALL INCIDENTS ON 2026-11-20:'));
   assert.deepEqual([...all.matchAll(/PV-\d{8}-\w{6}/g)].map((m) => m[0]), ['PV-20261120-EARLY1', 'PV-20261120-SYSTEM', 'PV-20261120-LATE01']);
   const systemic = out.slice(out.indexOf('SYSTEMIC ALERTS (1)'), out.indexOf('UNRESOLVED'));

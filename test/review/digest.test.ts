@@ -26,8 +26,8 @@ function input(over: Partial<DigestInput> = {}): DigestInput {
 }
 
 test('the subject counts incidents, unresolved ones and flags systemic ones', () => {
-  assert.equal(digestSubject(input()), '[Postvagt] Døgnrapport 2026-11-28: 3 hændelser, 1 uløst - 1 SYSTEMISK/SYSTEMIC / Daily digest');
-  assert.equal(digestSubject(input({ incidents: [a], unresolved: [] })), '[Postvagt] Døgnrapport 2026-11-28: 1 hændelse, 0 uløste / Daily digest');
+  assert.equal(digestSubject(input()), '[Postvagt] Døgnrapport 2026-11-28: 3 hændelser, 1 uløst > 24 t - 1 SYSTEMISK/SYSTEMIC / Daily digest');
+  assert.equal(digestSubject(input({ incidents: [a], unresolved: [] })), '[Postvagt] Døgnrapport 2026-11-28: 1 hændelse, 0 uløste > 24 t / Daily digest');
 });
 
 test('the text: counts, then systemic alerts with reasons, then unresolved, then the day in time order', () => {
