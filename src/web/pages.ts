@@ -61,9 +61,18 @@ export function incidentsPage(v: IncidentView): string {
     : '';
   const empty = v.incidents.length === 0 ? '<p class="note">Ingen hændelser · No incidents.</p>' : '';
   return layout('Hændelser · Incidents', v.user, `<h1>Hændelser · Incidents</h1>${filters(v.filter)}${summary}${empty}
-<div class="wide"><table><thead><tr><th>Tid · Time</th><th>Sag · Incident</th><th>Handling · Action</th><th>Status</th><th>Klassifikation</th>
-<th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Emne (maskeret)</th><th>Fund · Findings</th><th>Svar · Reply</th><th>Besked · Notice</th></tr></thead>
+<div class="wide"><table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>Sag · Incident</th><th>Handling · Action</th><th>Status</th><th>Besked · Notice</th><th>Klassifikation</th>
+<th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Emne (maskeret)</th><th>Fund · Findings</th><th>Svar · Reply</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`);
+}
+
+/**
+ * Times as the notice states them (Danish local time): a case worker who phones in "20:40" from
+ * the notice must find the row. Stored times stay UTC ISO.
+ */
+export function danishTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('sv-SE', { timeZone: 'Europe/Copenhagen' });
 }
 
 /** A masked number never breaks across lines at its dash (U+2011 is a non-breaking hyphen). */
@@ -74,12 +83,12 @@ function keepMasked(html: string): string {
 function incidentRow(i: Incident, now: Date): string {
   const findings = i.findings.map((f) => `${esc(f.header)}: <span class="nowrap">${esc(f.masked)}</span> <span class="note" title="fingerprint">${esc(f.fingerprint.slice(0, 12))}</span>`).join('<br>');
   const stale = isStale(i, now);
-  return `<tr${stale ? ' class="stale"' : ''}><td>${esc(i.time.replace('T', ' ').slice(0, 19))}${stale ? '<br><span class="note">uløst &gt; 24 t</span>' : ''}</td>
+  return `<tr${stale ? ' class="stale"' : ''}><td>${esc(danishTime(i.time))}${stale ? '<br><span class="note">uløst &gt; 24 t</span>' : ''}</td>
 <td class="nowrap">${esc(i.id)}</td><td><span class="tag${i.action === 'tempfail' || i.action === 'upstream-fail' ? ' bad' : ''}">${esc(i.action)}</span><br><span class="note">${esc(i.direction)}</span></td>
-<td>${esc(i.status)}${i.resolution ? `<br><span class="note">${esc(i.resolution)}</span>` : ''}${statusForm(i)}</td>
+<td>${esc(i.status)}${i.resolution ? `<br><span class="note">${esc(i.resolution)}</span>` : ''}${statusForm(i)}</td><td>${esc(NOTICE_LABELS[i.notice] ?? i.notice)}</td>
 <td title="${esc(i.classificationReason)}">${esc(i.classification)}<br><span class="note">${esc(i.classificationReason)}</span></td>
 <td>${esc(i.sender || '<>')}</td><td>${i.recipients.map(esc).join('<br>')}</td><td>${keepMasked(esc(i.subjectMasked))}</td><td>${findings}</td>
-<td>${replyCell(i.reply)}</td><td>${esc(NOTICE_LABELS[i.notice] ?? i.notice)}</td></tr>`;
+<td>${replyCell(i.reply)}</td></tr>`;
 }
 
 /** The reply's code up front; its long bilingual text folded away, so rows stay readable. */
@@ -109,7 +118,7 @@ function statusForm(i: Incident): string {
     ? `<form method="post" action="${esc(action)}"><input type="hidden" name="status" value="reviewed"><button class="small">Set · Reviewed</button></form>`
     : '';
   return `${reviewed}<form method="post" action="${esc(action)}"><input type="hidden" name="status" value="resolved">
-<select name="resolution">${RESOLUTIONS.map((r) => `<option>${esc(r)}</option>`).join('')}</select><button class="small">Løst · Resolve</button></form>`;
+<select name="resolution" required><option value="">vælg · choose…</option>${RESOLUTIONS.map((r) => `<option>${esc(r)}</option>`).join('')}</select><button class="small">Løst · Resolve</button></form>`;
 }
 
 function filters(f: Record<string, string | undefined>): string {
@@ -124,12 +133,12 @@ ${select('classification', ['isolated', 'systemic', 'unclassified'])}${select('d
 
 export function capturedPage(p: { messages: CapturedMessage[]; user: string }): string {
   const rows = p.messages
-    .map((m) => `<tr><td>${esc(m.time.replace('T', ' ').slice(0, 19))}</td><td><a href="/captured/${esc(m.id)}">#${esc(m.id)}</a></td>
+    .map((m) => `<tr><td>${esc(danishTime(m.time))}</td><td><a href="/captured/${esc(m.id)}">#${esc(m.id)}</a></td>
 <td>${esc(m.sender || '<>')}</td><td>${m.recipients.map(esc).join('<br>')}</td><td>${esc(m.size)} B</td></tr>`)
     .join('\n');
   return layout('Leveret · Captured', p.user, `<h1>Leveret (testpostkasse) · Captured mail</h1>
 <p class="note">Mail the gateway delivered to its embedded capture mailbox (the default upstream in development). CPR numbers are masked here.</p>
-<table><thead><tr><th>Tid · Time</th><th>#</th><th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Størrelse · Size</th></tr></thead><tbody>${rows}</tbody></table>`);
+<table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>#</th><th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Størrelse · Size</th></tr></thead><tbody>${rows}</tbody></table>`);
 }
 
 export function capturedMessagePage(p: { message: CapturedMessage; maskedText: string; truncated: boolean; user: string }): string {
