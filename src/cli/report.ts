@@ -9,6 +9,7 @@ import type { CliIO, Command } from './io.ts';
 import { PvError } from '../errors.ts';
 import type { DecisionRecord } from '../store/types.ts';
 import { buildBreachReport, parseAuditJson, periodBounds, type AuditInput } from '../audit/breach/index.ts';
+import { DEFAULT_CONTACT } from '../config/schema.ts';
 
 const HELP = `postvagt report breach — draft a breach notification for Datatilsynet (GDPR art. 33(3))
 
@@ -74,7 +75,7 @@ async function readDecisions(opts: { data?: string; config?: string }, since: st
   try {
     const rows = await store.listDecisions({ since, until, limit: LIMIT });
     // the schema's placeholder contact is no hint worth printing
-    const contact = loaded.config.notify.contact === 'IT-support / your IT support' ? undefined : loaded.config.notify.contact;
+    const contact = loaded.config.notify.contact === DEFAULT_CONTACT ? undefined : loaded.config.notify.contact;
     return { rows, truncated: rows.length >= LIMIT, contact };
   } finally {
     await store.close();

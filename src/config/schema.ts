@@ -15,6 +15,9 @@ const cidr = z
 // The actions policy may take. 'pass' is allowed only for inbound monitoring-only setups.
 const action = z.enum(ACTIONS);
 
+/** the default `notify.contact`: real deployments set a phone number and address */
+export const DEFAULT_CONTACT = 'IT-support';
+
 export const DEFAULT_SCANNED_HEADERS = [
   'Subject',
   'Thread-Topic',
@@ -107,7 +110,8 @@ export const configSchema = z.strictObject({
       /** From: of notices */
       postmaster: z.string().default('postmaster@localhost'),
       /** who case workers contact, quoted in every notice */
-      contact: z.string().default('IT-support / your IT support'),
+      // reads in both languages of a notice ("Kontakt IT-support …" / "Contact IT-support …"); set a phone and address
+      contact: z.string().default(DEFAULT_CONTACT),
       /** senders that cannot receive a notice (no-reply, web forms): regexes on the address */
       unreachable_senders: z.array(z.string()).default(['^no-?reply@', '^do-?not-?reply@', '^mailer-daemon@']),
       /** the central failure mailbox: escalations and the daily digest */
