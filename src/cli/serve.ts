@@ -68,7 +68,7 @@ export const serve: Command = async (argv, io) => {
     const gw = gateway;
     const w = await startWeb({ loaded, store, logger, health: () => ({ serving, upstreamReachable: () => gw.upstreamReachable() }) }).catch(
       (err: unknown) => {
-        throw listenError('The dashboard', loaded.config.web.listen, err);
+        throw listenError('The dashboard', loaded.config.web.listen, err, 'choose another with --http HOST:PORT or web.listen');
       },
     );
     web = w;

@@ -101,7 +101,7 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
     // the public address is taken or not ours: stop the backend too, or the process would linger
     // half-started; say which listener and address, and what to do
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    throw listenError(`SMTP listener '${l.name}'`, l.listen, err);
+    throw listenError(`SMTP listener '${l.name}'`, l.listen, err, 'choose another with --listen HOST:PORT or in the configuration');
   }
   return {
     name: l.name,
@@ -124,12 +124,12 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
 }
 
 /** A bind failure as a message an operator can act on (EADDRINUSE, EACCES, EADDRNOTAVAIL). */
-export function listenError(what: string, address: string, err: unknown): Error {
+export function listenError(what: string, address: string, err: unknown, hint = ''): Error {
   const code = (err as NodeJS.ErrnoException).code;
   const why =
     code === 'EADDRINUSE' ? 'the address is already in use (is another Postvagt or mail server running there?)'
     : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
     : code === 'EADDRNOTAVAIL' ? 'this machine has no such address'
     : (err as Error).message;
-  return new PvError('PV_LISTEN_FAILED', `${what} cannot listen on ${address}: ${why}`, { cause: err });
+  return new PvError('PV_LISTEN_FAILED', `${what} cannot listen on ${address}: ${why}${hint ? `; ${hint}` : ''}`, { cause: err });
 }

@@ -28,7 +28,7 @@ test('SMTP address in use: named in one line, exit 1, process ends', async (t) =
     const r = await serve(['--listen', `127.0.0.1:${busy.port}`, '--http', '127.0.0.1:0', '--data', data], data);
     assert.equal(r.signal, null, 'exited by itself, not killed');
     assert.equal(r.code, 1);
-    assert.match(r.stderr, new RegExp(`SMTP listener 'outbound' cannot listen on 127\\.0\\.0\\.1:${busy.port}: the address is already in use`));
+    assert.match(r.stderr, new RegExp(`SMTP listener 'outbound' cannot listen on 127\\.0\\.0\\.1:${busy.port}: the address is already in use.*; choose another with --listen HOST:PORT`));
     assert.doesNotMatch(r.stderr, /ECONNRESET|Unhandled/);
   } finally {
     busy.server.close();
@@ -42,7 +42,7 @@ test('dashboard address in use: named, exit 1, no noise from the gateway shuttin
     const r = await serve(['--listen', '127.0.0.1:0', '--http', `127.0.0.1:${busy.port}`, '--data', data], data);
     assert.equal(r.signal, null);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, new RegExp(`The dashboard cannot listen on 127\\.0\\.0\\.1:${busy.port}: the address is already in use`));
+    assert.match(r.stderr, new RegExp(`The dashboard cannot listen on 127\\.0\\.0\\.1:${busy.port}: the address is already in use.*; choose another with --http HOST:PORT`));
     assert.doesNotMatch(r.stderr, /ECONNRESET|smtp\.error/);
   } finally {
     busy.server.close();
