@@ -138,18 +138,67 @@ function handOver(client: net.Socket, take: () => Promise<net.Socket>, onError?:
       if (!n) return void (backend.destroy(), client.destroy());
       // Postfix XCLIENT_README: IPv6 addresses carry the "IPV6:" prefix.
       const addr = n.family === 'ipv6' ? `IPV6:${n.address}` : n.address;
-      backend.write(`XCLIENT ADDR=${addr} PORT=${client.remotePort ?? 0}\r\n`);
       backend.on('error', () => backend.destroy());
-      backend.once('close', () => client.destroy());
-      client.once('close', () => backend.destroy());
-      backend.pipe(client);
-      client.pipe(backend);
-      backend.resume();
-      client.resume();
+      xclient(backend, `XCLIENT ADDR=${addr} PORT=${client.remotePort ?? 0}\r\n`).then(
+        (greeting) => {
+          if (client.destroyed) return void backend.destroy();
+          backend.once('close', () => client.destroy());
+          client.once('close', () => backend.destroy());
+          client.write(greeting);
+          backend.pipe(client);
+          client.pipe(backend);
+          backend.resume();
+          client.resume();
+        },
+        (err: Error) => {
+          // fail closed: a session XCLIENT did not re-address would keep the proxy's 127.0.0.1,
+          // which the default relay networks trust
+          backend.destroy();
+          onError?.(err);
+          client.end('421 4.3.0 Postvagt: temporarily unable to serve, try again later\r\n');
+        },
+      );
     },
     (err: Error) => {
       onError?.(err);
       client.end('421 4.3.0 Postvagt: temporarily unable to serve, try again later\r\n');
     },
   );
+}
+
+// smtp-server answers an accepted XCLIENT with a fresh 220 greeting (Postfix XCLIENT_README); anything
+// else means the session still carries the proxy's address. Bounded in time and size.
+const XCLIENT_TIMEOUT_MS = 10_000;
+
+/** send XCLIENT and resolve with the backend's whole reply when it is a 220; reject otherwise */
+export function xclient(backend: net.Socket, command: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let seen = Buffer.alloc(0);
+    const done = (err: Error | null) => {
+      clearTimeout(timer);
+      backend.off('data', onData);
+      backend.off('close', onClose);
+      backend.pause();
+      if (err) reject(err);
+      else resolve(seen);
+    };
+    const onData = (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+      const text = seen.toString('latin1');
+      // RFC 5321 §4.2.1: the reply ends with the line whose fourth character is a space
+      const last = text.split('\r\n').filter((l) => l.length > 0).pop() ?? '';
+      if (!text.endsWith('\n') || (last.length > 3 && last[3] !== ' ')) {
+        if (seen.length > 4096) done(new Error('backend XCLIENT reply too long'));
+        return;
+      }
+      if (last.startsWith('220 ')) done(null);
+      else done(new Error(`backend refused XCLIENT: ${last.slice(0, 80)}`));
+    };
+    const onClose = () => done(new Error('backend closed before answering XCLIENT'));
+    const timer = setTimeout(() => done(new Error('backend did not answer XCLIENT in time')), XCLIENT_TIMEOUT_MS);
+    backend.on('data', onData);
+    backend.once('close', onClose);
+    backend.resume();
+    backend.write(command);
+  });
 }

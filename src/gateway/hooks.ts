@@ -18,6 +18,11 @@ import { mirror, runData, upstreamFailed, type TxContext } from './transaction.t
 import { receivedField } from './rewrite.ts';
 import type { UpstreamRoute, UpstreamTx } from './upstream.ts';
 
+/** the answer to a hook whose session has already closed: nobody reads it, smtp-server needs one */
+function sessionGone(): SmtpReply {
+  return { code: 421, enhanced: '4.4.2', text: 'Session closed / Forbindelsen er lukket' };
+}
+
 interface TxState {
   txId: string;
   arrival: Date;
@@ -115,11 +120,23 @@ export class ListenerHooks {
       first ??
       (await t.upstream!.rcpt(to).catch(async (err: unknown) => {
         if (!(err instanceof UpstreamError)) throw err;
+        // the session ended meanwhile and endTx dropped the connection: nothing to record
+        if (!this.current(session, t)) throw new Refusal(sessionGone());
         t.upstream = null;
         t.failed = await upstreamFailed(this.ctx, this.facts(session, t), err);
         throw new Refusal(t.failed);
       }));
+    if (!this.current(session, t)) {
+      // the session closed while the upstream answered: endTx may have found nothing to abort
+      await t.upstream?.abort();
+      throw new Refusal(sessionGone());
+    }
     if (r.code >= 300) throw new Refusal(mirror(r, this.ctx.detector.mask));
+  }
+
+  /** t is still the session's transaction (onClose or a new MAIL did not end it meanwhile) */
+  private current(s: SMTPServerSession, t: TxState): boolean {
+    return this.state.get(s.id) === t;
   }
 
   /** MAIL (+ this first RCPT) upstream; returns the upstream's reply to the RCPT, or null on failure */
@@ -129,6 +146,11 @@ export class ListenerHooks {
     const params = { size: args.SIZE ? Number(args.SIZE) : undefined, eightBit: (args.BODY ?? '').toUpperCase() === '8BITMIME', smtpUtf8: args.SMTPUTF8 !== undefined };
     try {
       const up = await this.route.begin(from, params, rcpt);
+      if (!this.current(s, t)) {
+        // endTx ran while begin() was under way and saw no upstream: this pool slot is ours to free
+        await up.abort();
+        throw new Refusal(sessionGone());
+      }
       if (up.mailReply.code < 300) {
         t.upstream = up;
         return up.firstRcptReply;

@@ -205,6 +205,16 @@ export class SmtpClient {
     return this.failure === null && !this.socket.destroyed;
   }
 
+  /**
+   * Fit for the next transaction: usable, nobody waiting for a reply, and no reply received that
+   * nobody read. A queued reply means the replies are out of step with the commands (RFC 5321
+   * §4.2: one reply per command, in order); reusing such a connection would hand a later command
+   * an earlier command's answer (a stale 250 to DATA).
+   */
+  get reusable(): boolean {
+    return this.usable && this.waiter === null && this.queued.length === 0 && this.lines.length === 0 && this.pending === '';
+  }
+
   private corked = false;
 
   /** collect the following writes into one segment (one syscall) until flush() or read() */
@@ -228,6 +238,11 @@ export class SmtpClient {
     const q = this.queued.shift();
     if (q) return Promise.resolve(q);
     if (this.failure) return Promise.reject(this.failure);
+    if (this.waiter) {
+      // Two readers would take each other's replies; the sequence is lost, so is the connection.
+      this.fail(new UpstreamError('protocol', 'two commands awaited a reply at once on one upstream connection'));
+      return Promise.reject(this.failure);
+    }
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => this.fail(new UpstreamError('timeout', 'upstream did not answer in time')), this.opts.timeoutMs);
       this.waiter = {

@@ -28,7 +28,10 @@ export interface UpstreamTx {
    * connection is dropped without the dot, so the upstream discards the mail (RFC 5321 §4.1.1.4).
    */
   data(head: Buffer, rest: Buffer, body: AsyncIterable<Buffer>, beforeCommit: () => Promise<void>): Promise<Reply>;
-  /** abandon the transaction (RSET) and return the connection to the pool */
+  /**
+   * abandon the transaction: RSET and back to the pool when the connection is idle; while a command
+   * still awaits its reply, the connection is dropped instead (an RSET then would read that reply)
+   */
   abort(): Promise<void>;
 }
 
@@ -61,7 +64,8 @@ export class PooledRoute implements UpstreamRoute {
     while (this.idle.length > 0) {
       const { client, timer } = this.idle.pop()!;
       clearTimeout(timer);
-      if (client.usable) return { client, reused: true };
+      if (client.reusable) return { client, reused: true };
+      client.close();
     }
     try {
       return { client: await SmtpClient.open(this.opts), reused: false };
@@ -74,7 +78,7 @@ export class PooledRoute implements UpstreamRoute {
   /** give a connection back; one that is not reusable is closed (an unfinished DATA is then discarded) */
   release(client: SmtpClient | null, reusable = false): void {
     this.active--;
-    if (client && reusable && client.usable && !this.closed) {
+    if (client && reusable && client.reusable && !this.closed) {
       const timer = setTimeout(() => {
         this.idle = this.idle.filter((e) => e.client !== client);
         void client.quit();
@@ -140,6 +144,8 @@ export function mailCommand(client: { extensions: Map<string, string> }, sender:
 
 class Tx implements UpstreamTx {
   private done = false;
+  /** a command sent whose reply has not been read yet: abort() must not send RSET behind it */
+  private busy = false;
   /** the upstream's answer to an early DATA (startData) */
   private go: Promise<Reply> | null = null;
   constructor(
@@ -151,11 +157,15 @@ class Tx implements UpstreamTx {
 
   async rcpt(to: string): Promise<Reply> {
     if (this.done) throw new UpstreamError('closed', 'upstream transaction already ended');
+    if (this.busy) throw new UpstreamError('protocol', 'RCPT while another upstream command is in flight');
+    this.busy = true;
     try {
       return await this.client.command(`RCPT TO:<${to}>`);
     } catch (err) {
       this.finish(false);
       throw err;
+    } finally {
+      this.busy = false;
     }
   }
 
@@ -167,9 +177,15 @@ class Tx implements UpstreamTx {
   }
 
   async data(head: Buffer, rest: Buffer, body: AsyncIterable<Buffer>, beforeCommit: () => Promise<void>): Promise<Reply> {
+    this.busy = true;
     try {
       const go = await (this.go ?? this.client.command('DATA'));
       if (go.code !== 354) {
+        // RFC 5321 §4.3.2: DATA is answered 354, 4xx or 5xx. A refusal is the upstream's to mirror;
+        // anything else (a 250 above all) is a reply out of step: never a delivery (invariant 1).
+        if (go.code < 400 || go.code > 599) throw new UpstreamError('protocol', `upstream answered DATA with ${go.code}, not 354`);
+        this.busy = false;
+        this.go = null;
         await this.abort();
         return go;
       }
@@ -192,12 +208,15 @@ class Tx implements UpstreamTx {
 
   async abort(): Promise<void> {
     if (this.done) return;
-    if (this.go) {
+    if (this.go || this.busy) {
+      // A command awaits its reply: an RSET now would take that reply as its own and leave the
+      // RSET's reply queued for the next transaction. Drop the connection instead.
       // DATA was sent: an RSET now would be message text. Dropping the connection before the final
       // dot makes the upstream discard the transaction (RFC 5321 §4.1.1.4); the pool opens another.
       this.finish(false);
       return;
     }
+    this.busy = true;
     try {
       const r = await this.client.command('RSET');
       this.finish(r.code === 250);
