@@ -17,6 +17,7 @@ Commands:
   digest                 build (and with --send, mail) the daily digest
   report breach          draft a breach report for the data protection authority
   user add NAME          create a dashboard user
+  quarantine list|release|delete  held mail: list it, deliver it, or delete it
 
 Run 'postvagt <command> --help' for the options of one command.
 Exit codes: 0 ok; 1 findings (with --fail-on-find) or a fault; 2 bad usage or unreadable input.
@@ -31,6 +32,7 @@ const groups: Record<string, () => Promise<Command>> = {
   digest: async () => (await import('./cli/digest.ts')).digest,
   report: async () => (await import('./cli/report.ts')).report,
   user: async () => (await import('./cli/user.ts')).user,
+  quarantine: async () => (await import('./cli/quarantine.ts')).quarantine,
 };
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {

@@ -107,6 +107,14 @@ export class SqliteStore implements Store {
     return guard('read quarantine', () => this.vault.readQuarantined(incidentId));
   }
 
+  async deleteQuarantined(incidentId: string): Promise<boolean> {
+    // Row first, file second: a crash in between leaves an unreferenced encrypted file (swept at
+    // the next open), never a row pointing at a missing file.
+    const { deleted, file } = await this.writes.run('delete quarantine', () => this.vault.deleteQuarantineRow(incidentId));
+    if (file !== null) await guard('delete quarantine file', () => this.vault.removeFile(file));
+    return deleted;
+  }
+
   async dueNotices(limit: number): Promise<QueuedNotice[]> {
     return guardSync('due notices', () => this.notices.due(limit));
   }

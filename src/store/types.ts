@@ -127,6 +127,12 @@ export interface Store {
   quarantine(incident: Incident, decision: DecisionRecord, message: Buffer | Readable, notice?: NoticeDraft): Promise<void>;
   /** decrypt a quarantined message (for release / review) */
   readQuarantined(incidentId: string): Promise<Buffer | null>;
+  /**
+   * Remove a quarantined message for good (the ciphertext row and any encrypted file), after it was
+   * released or an operator chose to delete it; the incident and decision rows stay (invariant 3).
+   * False when nothing was quarantined under this id.
+   */
+  deleteQuarantined(incidentId: string): Promise<boolean>;
 
   dueNotices(limit: number): Promise<QueuedNotice[]>;
   markNotice(id: number, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void>;

@@ -94,6 +94,21 @@ export class MailVault {
     return openBuffer(this.keyring, s, r.ciphertext as Buffer, aad);
   }
 
+  /** Drop the row (with any inline ciphertext); returns the file to unlink once that has committed. */
+  deleteQuarantineRow(incidentId: string): { deleted: boolean; file: string | null } {
+    const r = this.db.prepare('SELECT file FROM quarantine WHERE incident_id = ?').get(incidentId) as Row | undefined;
+    if (!r) return { deleted: false, file: null };
+    this.db.prepare('DELETE FROM quarantine WHERE incident_id = ?').run(incidentId);
+    return { deleted: true, file: r.file === null ? null : String(r.file) };
+  }
+
+  /** Unlink an encrypted file whose row is gone; one left behind is swept as an orphan at the next open. */
+  async removeFile(file: string): Promise<void> {
+    await unlink(join(this.dir, file)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
   /** The embedded capture mailbox (development upstream): sealed too, since delivered mail may carry numbers in its body. */
   capture(m: { sender: string; recipients: string[]; raw: Buffer }): number {
     const ref = randomUUID();

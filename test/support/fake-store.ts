@@ -70,6 +70,10 @@ export class FakeStore implements Store {
     this.check('readQuarantined', [id]);
     return this.quarantined.get(id) ?? null;
   }
+  async deleteQuarantined(id: string): Promise<boolean> {
+    this.check('deleteQuarantined', [id]);
+    return this.quarantined.delete(id);
+  }
   async dueNotices(limit: number): Promise<QueuedNotice[]> {
     this.check('dueNotices', [limit]);
     return this.notices.filter((n) => n.status === 'queued').slice(0, limit);
