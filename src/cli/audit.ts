@@ -115,20 +115,19 @@ function parseFlags(argv: string[], allowed: readonly string[], allowYear: boole
   return f;
 }
 
-/** Unreadable inputs are reported now and left out; the audit goes on with the rest. */
-async function readableInputs(files: string[], io: CliIO, sub: string): Promise<{ ok: string[]; bad: number }> {
+/** Unreadable inputs are left out (and become warnings in the report); the audit goes on with the rest. */
+async function readableInputs(files: string[]): Promise<{ ok: string[]; problems: string[] }> {
   const ok: string[] = [];
-  let bad = 0;
+  const problems: string[] = [];
   for (const file of files) {
     try {
       await checkInput(file);
       ok.push(file);
     } catch (err) {
-      bad++;
-      io.stderr.write(`postvagt audit ${sub}: ${describeError(err)}\n`);
+      problems.push(describeError(err));
     }
   }
-  return { ok, bad };
+  return { ok, problems };
 }
 
 /** Lost mail that nobody was told about: what --fail-on-find looks for. */
@@ -140,7 +139,7 @@ async function auditLogs(sub: 'postfix' | 'exchange', argv: string[], io: CliIO)
   const flags = parseFlags(argv, AUDIT_FORMATS, sub === 'postfix');
   if (flags.help) return io.stdout.write(HELP[sub]), 0;
   if (flags.inputs.length === 0) throw new PvError('PV_USAGE', `give at least one log file (see 'postvagt audit ${sub} --help')`);
-  const { ok, bad } = await readableInputs(flags.inputs, io, sub);
+  const { ok, problems } = await readableInputs(flags.inputs);
   const bar = progressBar(io.stderr);
   let result: AuditResult;
   try {
@@ -154,11 +153,13 @@ async function auditLogs(sub: 'postfix' | 'exchange', argv: string[], io: CliIO)
   } finally {
     bar.done();
   }
-  result.files = flags.inputs;
+  // the report names only what was audited, and carries what was not (JSON `warnings`, text, HTML)
+  result.files = ok;
+  result.warnings = [...problems, ...result.warnings];
   for (const w of result.warnings) io.stderr.write(`postvagt audit ${sub}: warning: ${w}\n`);
   io.stdout.write(formatAudit(result, flags.format as AuditFormat));
   // an input that cannot be read, or is not a log of this kind at all, makes the run exit 2 (DESIGN)
-  const unreadable = bad + result.warnings.filter((w) => /\[PV_INPUT_(UNREADABLE|FORMAT)\]/.test(w)).length;
+  const unreadable = result.warnings.filter((w) => /\[PV_INPUT_(UNREADABLE|FORMAT)\]/.test(w)).length;
   if (unreadable > 0) return 2;
   return flags.failOnFind && lostCount(result) > 0 ? 1 : 0;
 }

@@ -90,3 +90,14 @@ test('a gzip log that breaks off and a file of random bytes: named, the rest aud
   assert.ok(j.lines > 100_000, 'the readable part of the broken gzip was audited');
   assert.ok(j.silent.some((s: { queue_id: string }) => s.queue_id === '4ZCk1x0m5Lz9sgs'), 'the other file was audited');
 });
+
+test('an input that cannot be read is in the report itself (JSON warnings, text NOTE), never a clean-looking result', async () => {
+  const json = fakeIO();
+  assert.equal(await main(['audit', 'postfix', '/nonexistent/mail.log', '--format', 'json'], json), 2);
+  const j = JSON.parse(json.out());
+  assert.ok(j.warnings.some((w: string) => w.includes('/nonexistent/mail.log')), JSON.stringify(j.warnings));
+  const text = fakeIO();
+  assert.equal(await main(['audit', 'postfix', '/nonexistent/mail.log', REAL, '--year', '2026'], text), 2);
+  assert.match(text.out(), /^Postvagt audit \(postfix\): 1 file\(s\)/);
+  assert.match(text.out(), /NOTE: 1 input problem\(s\)/);
+});

@@ -36,10 +36,16 @@ export function formatText(r: AuditResult): string {
   const total = FATES.reduce((a, f) => a + r.messages[f], 0);
   const out = [
     `Postvagt audit (${r.source}): ${r.files.length} file(s), ${r.lines} lines, ${total} messages`, '',
-    'Fates, worst first:', ...counts(r), '',
   ];
-  const reasons = topReasons(r.rows);
-  if (reasons.length > 0) out.push('Top reasons (not delivered):', ...reasons.map(([k, n]) => `  ${String(n).padStart(6)}  ${k}`), '');
+  // an input that was not audited must not look like a clean result: say so before any count
+  if (r.warnings.length > 0) out.push(`NOTE: ${r.warnings.length} input problem(s) — see Warnings at the end; what could not be read was not audited.`, '');
+  out.push('Fates, worst first:', ...counts(r), '');
+  const reasons = topReasons(r.rows, Infinity);
+  if (reasons.length > 0) {
+    out.push('Top reasons (not delivered):', ...reasons.slice(0, 10).map(([k, n]) => `  ${String(n).padStart(6)}  ${k}`));
+    if (reasons.length > 10) out.push(`  … and ${reasons.length - 10} more reason(s) (use --format csv or json for all)`);
+    out.push('');
+  }
   const rowsById = new Map(r.rows.map((m) => [id(m), m]));
   out.push(`Silently dropped: ${r.silent.length} message(s)${r.silent.length ? '' : ' — none found'}`);
   for (const s of r.silent.slice(0, MAX_LISTED)) {
