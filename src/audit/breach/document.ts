@@ -22,7 +22,15 @@ function intro(f: BreachFacts): Block[] {
       `Udkast dannet (generated): ${f.input.generatedAt.toISOString()}`,
       `Datakilder (sources): ${sources.length > 0 ? sources.join('; ') : 'ingen'}`,
     ] },
+    ...(nothingFound(f)
+      ? [{ kind: 'note', text: 'Ingen brud fundet i perioden i de angivne kilder: ingen mails sendt med CPR-nummer i klare felter og ingen mails tabt uden besked. Der er intet at anmelde ud fra disse data (no breach found in the period; nothing to notify from these sources).' } as Block]
+      : []),
   ];
+}
+
+/** No mail left with a number in clear and none was lost: the draft must not read like a breach. */
+function nothingFound(f: BreachFacts): boolean {
+  return f.sentInClear.mails === 0 && f.lost.mails === 0;
 }
 
 function controller(f: BreachFacts): Block[] {

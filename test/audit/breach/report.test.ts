@@ -106,3 +106,9 @@ test('a period over several months gets a per-month table (the municipality\'s s
   assert.match(md, /\| 2019-03 \| 0 \| 2 \|\n\| 2024-11 \| 0 \| 1 \|/);
   assert.doesNotMatch(md, /Postvagts hændelseslog/);
 });
+
+test('a period with no breach says so at the top instead of reading like a notification; one with a breach does not', () => {
+  const none = buildBreachReport(input({ decisions: [], audits: [] }), 'md');
+  assert.match(none, /Ingen brud fundet i perioden/);
+  assert.doesNotMatch(buildBreachReport(input(), 'md'), /Ingen brud fundet/);
+});
