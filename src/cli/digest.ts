@@ -4,10 +4,9 @@
 // Protects invariant 2 (the digest is masked text) and "no silent loss": a refused digest exits 1.
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { sendDirect } from './smtp-send.ts';
 import type { CliIO, Command } from './io.ts';
 import { PvError } from '../errors.ts';
 import { maskText } from '../detect/index.ts';
@@ -216,45 +215,13 @@ async function deliver(draft: NoticeDraft, loaded: LoadedConfig, store: Store): 
   return `accepted for ${draft.to} by ${up.url}: ${maskText(response)}`;
 }
 
-/**
- * One SMTP transaction, MAIL FROM:<> (RFC 5321 §4.5.5: automatic mail must not cause loops).
- * TLS as the gateway's own upstream client: STARTTLS whenever offered, required with require_tls;
- * smtps:// is implicit TLS (RFC 8314 §3.3).
- */
+/** One SMTP transaction, MAIL FROM:<> (RFC 5321 §4.5.5: automatic mail must not cause loops). */
 async function sendSmtp(up: UpstreamConfig, draft: NoticeDraft): Promise<string> {
-  const url = new URL(up.url);
-  const secure = url.protocol === 'smtps:';
-  const ca = await readCa(up.ca_file);
-  const conn = new SMTPConnection({
-    host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 465 : 25, secure,
-    requireTLS: up.require_tls, opportunisticTLS: !up.require_tls, name: up.helo_name ?? hostname(),
-    connectionTimeout: up.timeout_ms, greetingTimeout: up.timeout_ms, socketTimeout: up.timeout_ms,
-    tls: { rejectUnauthorized: up.verify_certificates, ...(ca ? { ca } : {}) },
-  });
-  // one 'error' listener for the connection's whole life: an unlistened error event would crash the process
-  let fail: (err: Error) => void = () => {};
-  conn.on('error', (err: Error) => fail(err));
   try {
-    await new Promise<void>((ok, no) => ((fail = no), conn.connect(() => ok())));
-    const info = await new Promise<SMTPConnection.SentMessageInfo>((ok, no) => {
-      fail = no;
-      conn.send({ from: draft.envelopeFrom, to: [draft.to] }, draft.raw, (err, i) => (err ? no(err) : ok(i)));
-    });
-    return info.response;
+    return (await sendDirect(up, { from: draft.envelopeFrom, to: [draft.to] }, draft.raw)).response;
   } catch (err) {
+    if (err instanceof PvError) throw err;
     throw upstreamError(up.url, err);
-  } finally {
-    fail = () => {};
-    conn.quit();
-  }
-}
-
-async function readCa(file: string | undefined): Promise<Buffer | undefined> {
-  if (file === undefined) return undefined;
-  try {
-    return await readFile(file);
-  } catch (err) {
-    throw new PvError('PV_CONFIG_UNREADABLE', `upstream ca_file cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, { file });
   }
 }
 

@@ -4,10 +4,8 @@
 // exits 1 with the incident unchanged; an address the store had to mask is never guessed (invariant 2).
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { sendDirect, type SentInfo } from './smtp-send.ts';
 import type { CliIO, Command } from './io.ts';
 import { PvError } from '../errors.ts';
 import { maskText } from '../detect/index.ts';
@@ -146,51 +144,23 @@ function routeOf(loaded: LoadedConfig, i: Incident): { name: string; up: Upstrea
   return { name: listener.upstream, up };
 }
 
-/** One SMTP transaction with the original envelope; TLS as the gateway's own upstream client. */
+/** One SMTP transaction with the original envelope (smtp-send.ts: TLS as the gateway's own client). */
 async function sendSmtp(up: UpstreamConfig, i: Incident, raw: Buffer): Promise<string> {
-  const url = new URL(up.url);
-  const ca = await readCa(up.ca_file);
-  const conn = new SMTPConnection({
-    host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 25,
-    requireTLS: up.require_tls, opportunisticTLS: !up.require_tls, name: up.helo_name ?? hostname(),
-    connectionTimeout: up.timeout_ms, greetingTimeout: up.timeout_ms, socketTimeout: up.timeout_ms,
-    tls: { rejectUnauthorized: up.verify_certificates, ...(ca ? { ca } : {}) },
-  });
-  // one 'error' listener for the connection's whole life: an unlistened error event would crash the process
-  let fail: (err: Error) => void = () => {};
-  conn.on('error', (err: Error) => fail(err));
+  let info: SentInfo;
   try {
-    await new Promise<void>((ok, no) => ((fail = no), conn.connect(() => ok())));
-    // 8BITMIME when the mail has 8-bit octets (RFC 6152); SMTPUTF8 is added by nodemailer for UTF-8 addresses
-    const envelope = { from: i.sender, to: i.recipients, use8BitMime: raw.some((b) => b > 127) };
-    const info = await new Promise<SMTPConnection.SentMessageInfo>((ok, no) => {
-      fail = no;
-      conn.send(envelope, raw, (err, r) => (err ? no(err) : ok(r)));
-    });
-    if (info.rejected.length > 0) return partial(info);
-    return info.response;
+    info = await sendDirect(up, { from: i.sender, to: i.recipients }, raw);
   } catch (err) {
     if (err instanceof PvError) throw err;
     throw upstreamError(up.url, err);
-  } finally {
-    fail = () => {};
-    conn.quit();
   }
+  if (info.rejected.length > 0) return partial(info);
+  return info.response;
 }
 
 /** some recipients accepted, some refused: it cannot be undone, and a second release would duplicate */
-function partial(info: SMTPConnection.SentMessageInfo): never {
+function partial(info: SentInfo): never {
   const refused = (info.rejectedErrors ?? []).map((e) => (e as { response?: string }).response ?? e.message).join('; ');
   throw new PvError('PV_UPSTREAM_FAILED', maskText(`the upstream accepted the mail for ${info.accepted.join(', ')} but refused ${info.rejected.join(', ')} (${refused}); the incident stays open — do NOT release it again (the accepted recipients would get it twice); forward it to the others by hand, then resolve the incident`));
-}
-
-async function readCa(file: string | undefined): Promise<Buffer | undefined> {
-  if (file === undefined) return undefined;
-  try {
-    return await readFile(file);
-  } catch (err) {
-    throw new PvError('PV_CONFIG_UNREADABLE', `upstream ca_file cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, { file });
-  }
 }
 
 function upstreamError(url: string, err: unknown): PvError {
