@@ -66,7 +66,14 @@ export class ListenerHooks {
       const id = incidentId(this.ctx.clock());
       const reply = tempfailReply(id);
       const t = this.state.get(s.id);
-      await t?.upstream?.abort().catch(() => undefined);
+      if (t) {
+        // the client was told 451 for this transaction: a begin() or RCPT still under way must not
+        // carry on upstream behind that answer; later RCPTs get the same 451 (no new incident)
+        t.failed ??= reply;
+        const up = t.upstream;
+        t.upstream = null;
+        await up?.abort().catch(() => undefined);
+      }
       this.ctx.logger.error({ event: 'tempfail', hook, incident: id, err: err instanceof Error ? err.message : String(err) });
       try {
         const f = this.facts(s, t ?? { txId: `${s.id}-fault`, arrival: this.ctx.clock(), upstream: null, failed: null });
@@ -121,15 +128,15 @@ export class ListenerHooks {
       (await t.upstream!.rcpt(to).catch(async (err: unknown) => {
         if (!(err instanceof UpstreamError)) throw err;
         // the session ended meanwhile and endTx dropped the connection: nothing to record
-        if (!this.current(session, t)) throw new Refusal(sessionGone());
+        if (!this.current(session, t) || t.failed) throw new Refusal(t.failed ?? sessionGone());
         t.upstream = null;
         t.failed = await upstreamFailed(this.ctx, this.facts(session, t), err);
         throw new Refusal(t.failed);
       }));
-    if (!this.current(session, t)) {
-      // the session closed while the upstream answered: endTx may have found nothing to abort
+    if (!this.current(session, t) || t.failed) {
+      // the session closed (or the hook failed closed) while the upstream answered
       await t.upstream?.abort();
-      throw new Refusal(sessionGone());
+      throw new Refusal(t.failed ?? sessionGone());
     }
     if (r.code >= 300) throw new Refusal(mirror(r, this.ctx.detector.mask));
   }
@@ -146,10 +153,11 @@ export class ListenerHooks {
     const params = { size: args.SIZE ? Number(args.SIZE) : undefined, eightBit: (args.BODY ?? '').toUpperCase() === '8BITMIME', smtpUtf8: args.SMTPUTF8 !== undefined };
     try {
       const up = await this.route.begin(from, params, rcpt);
-      if (!this.current(s, t)) {
-        // endTx ran while begin() was under way and saw no upstream: this pool slot is ours to free
+      if (!this.current(s, t) || t.failed) {
+        // endTx or the fault sink ran while begin() was under way and saw no upstream: this pool
+        // slot is ours to free, and the RCPT it carried must not stay accepted upstream
         await up.abort();
-        throw new Refusal(sessionGone());
+        throw new Refusal(t.failed ?? sessionGone());
       }
       if (up.mailReply.code < 300) {
         t.upstream = up;

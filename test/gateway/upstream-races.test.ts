@@ -16,13 +16,15 @@ interface SlowUpstream {
   /** Subject lines of the mails this upstream committed (answered 250 after the final dot) */
   committed: string[];
   commands: string[];
+  /** RCPT TO arguments in the order received */
+  rcpts: string[];
   connections: number;
   close(): Promise<void>;
 }
 
-/** a minimal PIPELINING MTA whose RCPT replies take `rcptDelayMs`, MAIL replies `mailDelayMs` */
-async function slowUpstream(rcptDelayMs: number, mailDelayMs = 0, dataReply = '354 go'): Promise<SlowUpstream> {
-  const up: SlowUpstream = { port: 0, committed: [], commands: [], connections: 0, close: async () => undefined };
+/** a minimal PIPELINING MTA whose RCPT replies take `rcptDelayMs`, its first `slowMails` MAIL replies `mailDelayMs` */
+async function slowUpstream(rcptDelayMs: number, mailDelayMs = 0, dataReply = '354 go', slowMails = Infinity): Promise<SlowUpstream> {
+  const up: SlowUpstream = { port: 0, committed: [], commands: [], rcpts: [], connections: 0, close: async () => undefined };
   const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => {
     up.connections++;
@@ -51,8 +53,9 @@ async function slowUpstream(rcptDelayMs: number, mailDelayMs = 0, dataReply = '3
         }
         const c = line.toUpperCase();
         up.commands.push(c.split(':')[0]);
+        if (c.startsWith('RCPT')) up.rcpts.push(line.slice(9));
         if (c.startsWith('EHLO')) later(0, '250-slow.test\r\n250-PIPELINING\r\n250 8BITMIME');
-        else if (c.startsWith('MAIL')) later(mailDelayMs, '250 2.1.0 ok');
+        else if (c.startsWith('MAIL')) later(slowMails-- > 0 ? mailDelayMs : 0, '250 2.1.0 ok');
         else if (c.startsWith('RCPT')) later(rcptDelayMs, '250 2.1.5 ok');
         else if (c === 'DATA') later(0, dataReply).then(() => void (dataReply.startsWith('354') && (body = [])));
         else if (c === 'RSET') later(0, '250 2.0.0 reset');
@@ -216,6 +219,35 @@ test('gateway: clients hanging up while the upstream MAIL is under way do not us
     c.write('RCPT TO:<victim@example.org>\r\n');
     assert.match(await c.expect(/^\d{3} /m), /^250 /, 'a pool slot is free: the RCPT is relayed, not 451 after a wait');
     c.close();
+  } finally {
+    await gw.stop();
+    await up.close();
+  }
+});
+
+test('gateway: an RCPT answered 451 at the hook deadline while MAIL is still under way is not left accepted upstream', async () => {
+  const up = await slowUpstream(0, 600, '354 go', 1);
+  const gw = await startTestGateway({ upstreamPort: up.port, over: { listener: { transaction_timeout_ms: 200 }, upstream: { max_connections: 1 } } });
+  try {
+    const c = await session(gw.port);
+    c.write('MAIL FROM:<a@kommune.test>\r\n');
+    await c.expect(/^250 /m);
+    c.write('RCPT TO:<x1@example.org>\r\n');
+    assert.match(await c.expect(/^\d{3} /m), /^451 /);
+    await sleep(800); // begin() has resolved upstream by now
+    c.write('RCPT TO:<x2@example.org>\r\n');
+    assert.match(await c.expect(/^\d{3} /m), /^451 /, 'the failed transaction stays failed');
+    c.close();
+    // the slot came back: a new session relays normally, and x1 never reached DATA upstream
+    const d = await session(gw.port);
+    d.write('MAIL FROM:<b@kommune.test>\r\n');
+    await d.expect(/^250 /m);
+    d.write('RCPT TO:<victim@example.org>\r\n');
+    await settled(d.expect(/^250 /m, 3000), 'the next RCPT');
+    assert.match(await d.data('Subject: after\r\n\r\nhi'), /^250 /);
+    d.close();
+    assert.deepEqual(up.committed, ['Subject: after']);
+    assert.ok(!up.rcpts.includes('<x2@example.org>'), `x2 was never forwarded: ${up.rcpts.join(' ')}`);
   } finally {
     await gw.stop();
     await up.close();
