@@ -57,6 +57,7 @@ export const serve: Command = async (argv, io) => {
     overrides: { listen: flags.listen, http: flags.http, data: flags.data, upstream: flags.upstream },
   });
   const logger = createLogger({ level: io.env.POSTVAGT_LOG_LEVEL ?? 'info', destination: io.stderr });
+  logger.info({ event: 'config.loaded', file: loaded.file ?? '(built-in defaults)', mode: loaded.config.mode });
   const store = await openStore(loaded);
   let gateway: Gateway | null = null;
   let web: { url: string; close(): Promise<void> } | null = null;
