@@ -61,8 +61,10 @@ and a progress line too when stderr is a terminal.
 Options:
   --format json   one JSON line per message with findings (as 'scan message'; an mbox
                   message is named PATH#N, N counting from 1) — the default
-  --format text   one line per finding: FILE: HEADER: XXXXXX-XXXX (cpr)
-  --format csv    file,header,start,end,masked,kind,mod11 (RFC 4180, for a spreadsheet)
+  --format text   one line per finding: FILE: HEADER: XXXXXX-XXXX (cpr), then which mail
+                  it is (date, sender -> recipients, subject; numbers masked)
+  --format csv    file,header,start,end,masked,kind,mod11[,cpr],date,from,to,subject (RFC 4180,
+                  one row per finding, for a spreadsheet; which mail it is, numbers masked)
   --reveal        include the ten digits
   --fail-on-find  exit 1 when any message carries a CPR number
   --headers LIST  scan these headers instead, comma-separated; X-* means every X- header
