@@ -7,7 +7,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { SmtpClient, UpstreamError } from '../../src/gateway/smtp-client.ts';
 import { PooledRoute } from '../../src/gateway/upstream.ts';
-import { xclient } from '../../src/gateway/front-door.ts';
+import { startFrontDoor, xclient } from '../../src/gateway/front-door.ts';
 import { startTestGateway } from './helpers.ts';
 import { RawClient } from './raw-client.ts';
 
@@ -273,4 +273,37 @@ test('front door: the XCLIENT reply must be a 220; a refusal or a closed backend
   assert.equal(results[0], '220 backend.test ESMTP\r\n');
   assert.match(String((results[1] as Error).message), /refused XCLIENT: 550/);
   assert.match(String((results[2] as Error).message), /closed before answering/);
+});
+
+test('front door: a backend refusing XCLIENT leaves the client with 421, never a session under the proxy address', async () => {
+  const backend = net.createServer((s) => {
+    s.on('error', () => undefined);
+    s.write('220 backend.test ESMTP\r\n');
+    s.on('data', (d: Buffer) => void (/^XCLIENT/.test(d.toString()) && s.write('550 5.7.0 XCLIENT denied\r\n')));
+  });
+  backend.listen(0, '127.0.0.1');
+  await once(backend, 'listening');
+  const errors: string[] = [];
+  const door = await startFrontDoor({
+    host: '127.0.0.1',
+    port: 0,
+    backendPort: (backend.address() as net.AddressInfo).port,
+    warm: 1,
+    maxClients: 4,
+    maxWarmAgeMs: 60_000,
+    onError: (e) => void errors.push(e.message),
+  });
+  const sock = net.connect({ host: '127.0.0.1', port: door.port });
+  try {
+    let got = '';
+    sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    await settled(once(sock, 'end'), 'the front door closing the client');
+    assert.match(got, /^421 4\.3\.0 /);
+    assert.doesNotMatch(got, /220/, 'the backend greeting is not passed on');
+    assert.ok(errors.some((e) => /refused XCLIENT: 550/.test(e)), errors.join('; '));
+  } finally {
+    sock.destroy();
+    await door.close();
+    backend.close();
+  }
 });
