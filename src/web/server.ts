@@ -181,7 +181,7 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
     const raw = message ? await ctx.store.readCaptured(id) : null;
     if (!message || !raw) return reply.code(404).send(notFoundPage(user));
     // delivered mail may carry numbers in headers and body; shown masked like every other view
-    const shown = showMail(raw);
+    const shown = await showMail(raw);
     return reply.send(capturedMessagePage({ message, maskedText: shown.text, truncated: shown.truncated, user }));
   }));
   app.setNotFoundHandler(async (_req, reply) => reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(null)));
