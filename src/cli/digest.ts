@@ -3,9 +3,7 @@
 // delivers over SMTP to the configured upstream (or into the embedded capture mailbox).
 // Protects invariant 2 (the digest is masked text) and "no silent loss": a refused digest exits 1.
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
 import { sendDirect } from './smtp-send.ts';
 import type { CliIO, Command } from './io.ts';
 import { PvError } from '../errors.ts';
@@ -14,6 +12,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { UpstreamConfig } from '../config/schema.ts';
 import type { Incident, NoticeDraft, Store } from '../store/types.ts';
 import { buildDigest, digestSubject, digestText, type DigestInput } from '../review/digest.ts';
+import { openExistingStore } from './existing-store.ts';
 
 const HELP = `postvagt digest — the daily digest of incidents for the central failure mailbox
 
@@ -130,24 +129,6 @@ function checkFormat(f: Flags): 'text' | 'eml' {
   return format;
 }
 
-/** config + store, like `report breach`: a missing data folder is an error, never silently created */
-async function openConfiguredStore(f: Flags, io: CliIO): Promise<{ loaded: LoadedConfig; store: Store }> {
-  const givenDir = f.data ?? io.env.POSTVAGT_DATA_DIR;
-  if (f.config === undefined && !io.env.POSTVAGT_CONFIG && !existsSync(resolve(io.cwd, givenDir ?? 'var'))) {
-    throw new PvError('PV_INPUT_UNREADABLE', `no Postvagt data folder at ${resolve(io.cwd, givenDir ?? 'var')}; give --data DIR or --config FILE`);
-  }
-  const { loadConfig } = await import('../config/load.ts');
-  const { openStore, DEFAULT_SQLITE_FILE } = await import('../store/open.ts');
-  const loaded = await loadConfig({ file: f.config, env: io.env, cwd: io.cwd, overrides: f.data ? { data: f.data } : undefined });
-  const { config } = loaded;
-  // the database file, not the folder: loading the config may already have made data_dir/keys
-  const db = config.store.kind === 'sqlite' ? (config.store.path ?? join(config.data_dir, DEFAULT_SQLITE_FILE)) : null;
-  if (db !== null && !existsSync(db)) {
-    throw new PvError('PV_INPUT_UNREADABLE', `no Postvagt database at ${db} (is data_dir in ${loaded.file ?? 'the configuration'} right? has 'postvagt serve' run there?)`);
-  }
-  return { loaded, store: await openStore(loaded) };
-}
-
 /** the day's incidents, and those unresolved for more than 24 h at `now` (any day), oldest first */
 export async function readDigestIncidents(store: Store, day: string, now: Date): Promise<{ incidents: Incident[]; unresolved: Incident[]; truncated: boolean }> {
   const { since, until } = dayBounds(day);
@@ -173,7 +154,7 @@ export const digest: Command = async (argv, io) => {
   const today = localDay(now);
   const day = f.date === undefined ? addDays(today, -1) : parseDay(f.date, today);
   const format = checkFormat(f);
-  const { loaded, store } = await openConfiguredStore(f, io);
+  const { loaded, store } = await openExistingStore(f, io);
   try {
     const found = await readDigestIncidents(store, day, now);
     if (found.truncated) io.stderr.write(`postvagt digest: warning: more than ${LIMIT} incidents matched; the digest shows the newest ${LIMIT} (see the dashboard)\n`);

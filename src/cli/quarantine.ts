@@ -3,8 +3,6 @@
 // the incident's listener (or into the capture mailbox). Protects "no silent loss": an upstream refusal
 // exits 1 with the incident unchanged; an address the store had to mask is never guessed (invariant 2).
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { sendDirect, type SentInfo } from './smtp-send.ts';
 import type { CliIO, Command } from './io.ts';
 import { PvError } from '../errors.ts';
@@ -12,6 +10,7 @@ import { maskText } from '../detect/index.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { UpstreamConfig } from '../config/schema.ts';
 import type { Incident, Store } from '../store/types.ts';
+import { openExistingStore } from './existing-store.ts';
 
 const HELP = `postvagt quarantine — held mail: list it, deliver it, or delete it
 
@@ -65,23 +64,6 @@ function parseFlags(argv: string[]): { f: Flags; pos: string[] } {
   } catch (err) {
     throw new PvError('PV_USAGE', `${(err as Error).message} (see 'postvagt quarantine --help')`);
   }
-}
-
-/** as `digest`: a missing data folder or database is an error, never silently created */
-async function openConfiguredStore(f: Flags, io: CliIO): Promise<{ loaded: LoadedConfig; store: Store }> {
-  const givenDir = resolve(io.cwd, f.data ?? io.env.POSTVAGT_DATA_DIR ?? 'var');
-  if (f.config === undefined && !io.env.POSTVAGT_CONFIG && !existsSync(givenDir)) {
-    throw new PvError('PV_INPUT_UNREADABLE', `no Postvagt data folder at ${givenDir}; give --data DIR or --config FILE`);
-  }
-  const { loadConfig } = await import('../config/load.ts');
-  const { openStore, DEFAULT_SQLITE_FILE } = await import('../store/open.ts');
-  const loaded = await loadConfig({ file: f.config, env: io.env, cwd: io.cwd, overrides: f.data ? { data: f.data } : undefined });
-  const { config } = loaded;
-  const db = config.store.kind === 'sqlite' ? (config.store.path ?? join(config.data_dir, DEFAULT_SQLITE_FILE)) : null;
-  if (db !== null && !existsSync(db)) {
-    throw new PvError('PV_INPUT_UNREADABLE', `no Postvagt database at ${db} (is data_dir in ${loaded.file ?? 'the configuration'} right?)`);
-  }
-  return { loaded, store: await openStore(loaded) };
 }
 
 async function list(store: Store, io: CliIO): Promise<number> {
@@ -191,7 +173,7 @@ export const quarantine: Command = async (argv, io) => {
     throw new PvError('PV_USAGE', `expected list, release or delete after 'quarantine', got ${got} (see 'postvagt quarantine --help')`);
   }
   if (verb === 'list' && rest.length > 0) throw new PvError('PV_USAGE', `quarantine list takes no arguments (got '${maskText(rest[0])}')`);
-  const { loaded, store } = await openConfiguredStore(f, io);
+  const { loaded, store } = await openExistingStore(f, io);
   try {
     if (verb === 'list') return await list(store, io);
     const incident = await heldIncident(store, rest, verb);
