@@ -10,7 +10,6 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { main } from '../../src/cli.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { openStore } from '../../src/store/open.ts';
@@ -18,6 +17,7 @@ import { incident, RAW } from '../store/helpers.ts';
 import { parseWithPython } from '../notify/python-email.ts';
 import { startSmtpSink } from '../support/postfix.ts';
 import { assertNoRawCpr, fakeIO, seed, tmp } from './digest-helpers.test.ts';
+import { recordingSmtp } from '../support/recording-smtp.ts';
 
 const DAY = '2026-11-20';
 const seeded = [
@@ -25,28 +25,7 @@ const seeded = [
   incident('PV-20261120-SYSTEM', '2026-11-20T09:00:00.000Z', { action: 'upstream-fail', classification: 'systemic', classificationReason: 'The next mail server refused.', findings: [] }),
 ];
 
-interface Got { from: string | false; to: string[]; data: Buffer; secure: boolean }
-
-async function smtpServer(t: { after: (fn: () => Promise<void>) => void }, opts: Partial<SMTPServerOptions> = {}): Promise<{ port: number; got: Got[] }> {
-  const got: Got[] = [];
-  const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'], logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const from = session.envelope.mailFrom;
-        got.push({ from: from ? from.address : false, to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks), secure: session.secure });
-        done();
-      });
-    },
-    ...opts,
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server.server, 'listening');
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
-  return { port: (server.server.address() as { port: number }).port, got };
-}
+const smtpServer = recordingSmtp;
 
 /** a data folder with the seeded incidents and a config whose default route is `upstream` */
 async function setup(t: { after: (fn: () => void) => void }, upstream: string): Promise<{ dir: string; config: string }> {

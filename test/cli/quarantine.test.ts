@@ -3,16 +3,15 @@
 // I/O: temp folders, the SQLite file, loopback SMTP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { main } from '../../src/cli.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Incident, Store } from '../../src/store/types.ts';
 import { decision, incident, RAW } from '../store/helpers.ts';
 import { fakeIO, tmp } from '../support/cli-io.ts';
+import { recordingSmtp } from '../support/recording-smtp.ts';
 
 const ID = 'PV-20261129-QUAR01';
 /** CRLF mail as the gateway received it: the number in the Subject, a dot-leading line, 8-bit UTF-8 */
@@ -50,28 +49,7 @@ async function setup(t: { after: (fn: () => void) => void }, url: string, items:
   return { dir, config };
 }
 
-interface Got { from: string | false; to: string[]; data: Buffer }
-
-async function smtpServer(t: { after: (fn: () => Promise<void>) => void }, opts: Partial<SMTPServerOptions> = {}): Promise<{ url: string; got: Got[] }> {
-  const got: Got[] = [];
-  const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'], logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const from = session.envelope.mailFrom;
-        got.push({ from: from ? from.address : false, to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks) });
-        done();
-      });
-    },
-    ...opts,
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server.server, 'listening');
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
-  return { url: `smtp://127.0.0.1:${(server.server.address() as { port: number }).port}`, got };
-}
+const smtpServer = recordingSmtp;
 
 test('list: only held mail not yet resolved, oldest first, nothing raw', async (t) => {
   const { dir, config } = await setup(t, 'capture', [
