@@ -1,5 +1,6 @@
 // Gateway benchmark (npm run bench:gateway): Postfix's smtp-source → Postvagt → smtp-sink against
-// smtp-source → smtp-sink directly, in one run; per-message added latency; RSS while relaying 50 MB.
+// smtp-source → smtp-sink directly, in one run, and through a plain Node.js byte pipe (the floor for
+// any relay written in Node.js); per-message added latency; RSS while relaying 50 MB.
 // I/O: loopback only (127.0.0.1), child processes smtp-source/smtp-sink, a temp data folder. Bounded.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
@@ -57,7 +58,7 @@ function run(cmd: string, args: string[]): Promise<number> {
  * per message — a figure far less sensitive to the other load on a shared machine than msg/s
  */
 async function throughput(port: number, sessions: number, perSession: number): Promise<{ rate: number; cpuUs: number }> {
-  const msgs = Math.max(200, sessions * (perSession === 1 ? 60 : 5 * 12));
+  const msgs = Math.max(1000, sessions * (perSession === 1 ? 60 : 5 * 12));
   const args = ['-s', String(sessions), '-m', String(msgs), '-l', '2048', '-f', 'bench@kommune.example', '-t', 'to@example.org'];
   if (perSession > 1) args.unshift('-d');
   const cpu0 = process.cpuUsage();
@@ -84,6 +85,24 @@ async function latencies(port: number, n: number): Promise<number[]> {
   }
   await c.quit();
   return out.sort((a, b) => a - b);
+}
+
+/**
+ * The floor for any Node.js relay: a process that only pipes bytes between the client and smtp-sink
+ * (no SMTP parsing, no policy, no store). Each SMTP round trip still crosses it, as it crosses the
+ * gateway, so its rate bounds what a relay written in Node.js can reach on this machine.
+ */
+async function pipeProxy(upstreamPort: number): Promise<{ port: number; close(): Promise<void> }> {
+  const server = net.createServer({ noDelay: true }, (client) => {
+    const up = net.connect({ host: '127.0.0.1', port: upstreamPort, noDelay: true });
+    client.on('error', () => up.destroy());
+    up.on('error', () => client.destroy());
+    client.pipe(up);
+    up.pipe(client);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
@@ -159,17 +178,32 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500)); // let the warm sessions fill
     console.log('Postvagt gateway benchmark — loopback, 2 KB messages, SQLite store (WAL; pass rows NORMAL, the rest FULL), smtp-sink upstream');
     console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-    console.log('sessions  msgs/session  direct msg/s  postvagt msg/s  ratio  postvagt CPU µs/msg');
+    // warm-up: JIT, prepared statements and buffer pools, so the first row does not pay for them
+    await throughput(port, 8, 5);
+    const pipe = await pipeProxy(sink.port);
+    console.log('sessions  msgs/session  direct msg/s  node pipe msg/s  postvagt msg/s  postvagt/direct  pipe/direct  postvagt/pipe  postvagt CPU µs/msg');
     // PV_BENCH_ONLY=rss skips to the memory measurement (PV_BENCH_MB sets its size, default 50);
     // PV_BENCH_ONLY=throughput stops after the throughput table
     for (const perSession of process.env.PV_BENCH_ONLY === 'rss' ? [] : [5, 1]) {
       for (const sessions of [1, 8, 32]) {
         const direct = await throughput(sink.port, sessions, perSession);
+        const piped = await throughput(pipe.port, sessions, perSession);
         const via = await throughput(port, sessions, perSession);
-        const cols = [String(sessions).padStart(8), String(perSession === 5 ? '5+' : '1').padStart(12), direct.rate.toFixed(0).padStart(12), via.rate.toFixed(0).padStart(14), (via.rate / direct.rate).toFixed(2).padStart(5), via.cpuUs.toFixed(0).padStart(19)];
+        const cols = [
+          String(sessions).padStart(8),
+          String(perSession === 5 ? '5+' : '1').padStart(12),
+          direct.rate.toFixed(0).padStart(12),
+          piped.rate.toFixed(0).padStart(15),
+          via.rate.toFixed(0).padStart(14),
+          (via.rate / direct.rate).toFixed(2).padStart(15),
+          (piped.rate / direct.rate).toFixed(2).padStart(11),
+          (via.rate / piped.rate).toFixed(2).padStart(13),
+          via.cpuUs.toFixed(0).padStart(19),
+        ];
         console.log(cols.join('  '));
       }
     }
+    await pipe.close();
     const mbs = Number(process.env.PV_BENCH_MB ?? 50);
     if (process.env.PV_BENCH_ONLY === 'throughput') return;
     if (process.env.PV_BENCH_ONLY === 'rss') return void (await memoryLine(sink.port, mbs));
