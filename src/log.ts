@@ -25,6 +25,7 @@ export const LOG_EVENTS = {
   'notice.failed': 'a notice could not be delivered (final)',
   'notice.escalated': 'no notice possible (null/no-reply sender); escalated to the central mailbox',
   'store.fail': 'the store could not be used',
+  'process.fatal': 'an internal error nothing handled; the process exits 70 and open sessions are retried by their clients',
   'config.loaded': 'configuration loaded',
   'web.login': 'a dashboard login attempt',
   'incident.update': 'a person changed an incident\'s status or resolution in the dashboard (who, what)',

@@ -13,6 +13,7 @@ import { startWeb } from '../web/server.ts';
 import { startResendTracker } from '../review/resend-tracker.ts';
 import { smtpAuthenticator } from '../web/auth.ts';
 import type { Command, CliIO } from './io.ts';
+import { installFatalHandler } from './fatal.ts';
 
 const HELP = `Usage: postvagt serve [--config FILE] [--upstream smtp://HOST:PORT] [--listen HOST:PORT]
                       [--http HOST:PORT] [--data DIR]
@@ -58,6 +59,7 @@ export const serve: Command = async (argv, io) => {
   });
   const logger = createLogger({ level: io.env.POSTVAGT_LOG_LEVEL ?? 'info', destination: io.stderr });
   logger.info({ event: 'config.loaded', file: loaded.file ?? '(built-in defaults)', mode: loaded.config.mode });
+  const uninstallFatal = installFatalHandler(logger);
   const store = await openStore(loaded);
   let gateway: Gateway | null = null;
   let web: { url: string; close(): Promise<void> } | null = null;
@@ -91,6 +93,7 @@ export const serve: Command = async (argv, io) => {
     await gateway?.close({ graceMs: GRACE_MS });
     await web?.close();
     await store.close();
+    uninstallFatal();
   }
   logger.info({ event: 'serve.stop' });
   return 0;
