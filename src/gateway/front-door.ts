@@ -1,29 +1,34 @@
 // The listener's front door: accepts client TCP connections and hands each one to an smtp-server
 // session that has already been greeted, using Postfix's XCLIENT (smtp-server's documented
-// `useXClient` option) to pass on the real client address. I/O: the public listener + loopback sockets.
+// `useXClient` option) to pass on the real client address. I/O: the public listener only; sessions
+// run on in-memory pipes (session-pipe.ts). Protects relay authorisation (see the end of this note).
 //
 // Why: smtp-server 3.21 waits a fixed 100 ms before every greeting (an early-talker check in
 // SMTPConnection.init(), no option turns it off). With one message per connection that caps a client
 // connection at ~10 sessions/s. Patching the private method would break silently on any upgrade; a
-// pool of sessions that already waited their 100 ms uses only public, documented surface. The
-// XCLIENT reply is smtp-server's own 220 greeting, which the client receives as its greeting.
-// Protects relay authorisation: sessions see the client's address, never the proxy's, and a client
-// cannot send XCLIENT itself (smtp-server refuses a second ADDR, and only loopback may use it).
+// pool of sessions that already waited their 100 ms uses only public, documented surface
+// (SMTPServer.connect() on a socket-like stream, XCLIENT). The XCLIENT reply is smtp-server's own 220
+// greeting, which the client receives as its greeting. Sessions see the client's address, never the
+// pipe's 127.0.0.1: no socket exists on which anyone else could send XCLIENT, and a client cannot send
+// it itself (smtp-server refuses XCLIENT once ADDR was set).
 import net from 'node:net';
 import { once } from 'node:events';
+import type { Duplex } from 'node:stream';
 import { normaliseAddress } from './relay-auth.ts';
+import { sessionPipe, type PipeAddress, type PipeEnd } from './session-pipe.ts';
 
 export interface FrontDoor {
   host: string;
   port: number;
-  /** stop accepting; connections already handed over stay until the backend closes them */
+  /** stop accepting and drop the warm sessions; resolves when every client connection has closed */
   close(): Promise<void>;
 }
 
 export interface FrontDoorOptions {
   host: string;
   port: number;
-  backendPort: number;
+  /** start an smtp-server session on this end of a pipe (SMTPServer.connect) */
+  openSession: (session: PipeEnd, addr: PipeAddress) => void;
   /** warm sessions kept ready; each refill waits smtp-server's 100 ms, so this bounds connections/s */
   warm: number;
   maxClients: number;
@@ -32,30 +37,46 @@ export interface FrontDoorOptions {
   onError?: (err: Error) => void;
 }
 
-/** connect to the backend and consume its greeting; resolves once the session is ready for XCLIENT */
-function openWarm(port: number): Promise<net.Socket> {
+/** what a warm session looks like to smtp-server until XCLIENT re-addresses it (useXClient trusts it) */
+const WARM_ADDRESS: PipeAddress = { remoteAddress: '127.0.0.1', remotePort: 0, localAddress: '127.0.0.1', localPort: 0 };
+/** after the session closed, how long the client may take to read its last reply and close its side */
+const CLIENT_LINGER_MS = 1000;
+
+/** start a session and consume its greeting; resolves with the door end, paused, ready for XCLIENT */
+function openWarm(open: FrontDoorOptions['openSession']): Promise<PipeEnd> {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.setNoDelay(true);
+    const { session, door } = sessionPipe(WARM_ADDRESS);
     let seen = '';
-    const fail = (err: Error) => (s.destroy(), reject(err));
+    const fail = (err: Error) => (door.destroy(), reject(err));
+    const onEnd = () => fail(new Error(`backend closed before its greeting: ${seen.slice(0, 80).trim()}`));
     const onData = (chunk: Buffer) => {
       seen += chunk.toString('latin1');
       if (!seen.includes('\n')) return;
-      s.off('data', onData);
-      s.off('error', fail);
-      s.pause();
-      if (seen.startsWith('220 ') && seen.endsWith('\n')) resolve(s);
+      door.off('data', onData);
+      door.off('end', onEnd);
+      door.pause();
+      if (seen.startsWith('220 ') && seen.endsWith('\n')) resolve(door);
       else fail(new Error(`backend greeting: ${seen.slice(0, 80).trim()}`));
     };
-    s.on('data', onData);
-    s.on('error', fail);
+    door.on('data', onData);
+    door.once('end', onEnd);
+    try {
+      open(session, WARM_ADDRESS);
+    } catch (err) {
+      fail(err as Error);
+    }
   });
 }
 
+interface Warm {
+  door: PipeEnd;
+  born: number;
+  /** the session spoke or ended while waiting (idle-timeout 421, shutdown): it leaves the pool */
+  gone: () => void;
+}
+
 export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
-  const ready: net.Socket[] = [];
-  const born = new WeakMap<net.Socket, number>();
+  const ready: Warm[] = [];
   let pending = 0;
   let active = 0;
   let closed = false;
@@ -63,18 +84,25 @@ export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
   const fill = () => {
     while (!closed && ready.length + pending < o.warm) {
       pending++;
-      openWarm(o.backendPort).then(
-        (s) => {
+      openWarm(o.openSession).then(
+        (door) => {
           pending--;
-          if (closed) return void s.destroy();
-          born.set(s, Date.now());
-          ready.push(s);
-          // smtp-server closes idle sessions after socket_timeout; drop them from the pool then
-          s.once('close', () => {
-            const i = ready.indexOf(s);
-            if (i !== -1) ready.splice(i, 1);
-            if (i !== -1) setImmediate(fill);
-          });
+          if (closed) return void door.destroy();
+          const w: Warm = {
+            door,
+            born: Date.now(),
+            gone: () => {
+              const i = ready.indexOf(w);
+              if (i !== -1) ready.splice(i, 1);
+              door.destroy();
+              if (i !== -1) setImmediate(fill);
+            },
+          };
+          // a waiting session says nothing until XCLIENT: anything it sends is its goodbye
+          door.on('data', w.gone);
+          door.on('end', w.gone);
+          door.resume();
+          ready.push(w);
         },
         (err: Error) => {
           pending--;
@@ -85,14 +113,18 @@ export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
     }
   };
 
-  const take = async (): Promise<net.Socket> => {
-    let s = ready.shift();
-    while (s && (s.destroyed || Date.now() - (born.get(s) ?? 0) > o.maxWarmAgeMs)) {
-      s.destroy();
-      s = ready.shift();
+  const take = (): Promise<PipeEnd> => {
+    let w = ready.shift();
+    while (w && (w.door.destroyed || Date.now() - w.born > o.maxWarmAgeMs)) {
+      w.door.destroy();
+      w = ready.shift();
     }
     fill();
-    return s ?? openWarm(o.backendPort);
+    if (!w) return openWarm(o.openSession);
+    w.door.off('data', w.gone);
+    w.door.off('end', w.gone);
+    w.door.pause();
+    return Promise.resolve(w.door);
   };
 
   const server = net.createServer({ noDelay: true }, (client) => {
@@ -115,55 +147,58 @@ export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
     port: addr.port,
     close: async () => {
       closed = true;
-      for (const s of ready.splice(0)) s.destroy();
+      for (const w of ready.splice(0)) w.door.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-function handOver(client: net.Socket, take: () => Promise<net.Socket>, onError?: (err: Error) => void): void {
+function handOver(client: net.Socket, take: () => Promise<PipeEnd>, onError?: (err: Error) => void): void {
   client.pause();
-  // a warm session smtp-server closed a moment ago (idle timeout, shutdown): take another
-  const usable = async (): Promise<net.Socket> => {
-    for (let i = 0; i < 3; i++) {
-      const s = await take();
-      if (!s.destroyed && s.readable) return s;
-    }
-    return take();
+  const refuse = (err: Error) => {
+    onError?.(err);
+    client.end('421 4.3.0 Postvagt: temporarily unable to serve, try again later\r\n');
   };
-  usable().then(
-    (backend) => {
-      if (client.destroyed) return void backend.destroy();
-      const n = normaliseAddress(client.remoteAddress ?? '');
-      if (!n) return void (backend.destroy(), client.destroy());
-      // Postfix XCLIENT_README: IPv6 addresses carry the "IPV6:" prefix.
-      const addr = n.family === 'ipv6' ? `IPV6:${n.address}` : n.address;
-      backend.on('error', () => backend.destroy());
-      xclient(backend, `XCLIENT ADDR=${addr} PORT=${client.remotePort ?? 0}\r\n`).then(
-        (greeting) => {
-          if (client.destroyed) return void backend.destroy();
-          backend.once('close', () => client.destroy());
-          client.once('close', () => backend.destroy());
-          client.write(greeting);
-          backend.pipe(client);
-          client.pipe(backend);
-          backend.resume();
-          client.resume();
-        },
-        (err: Error) => {
-          // fail closed: a session XCLIENT did not re-address would keep the proxy's 127.0.0.1,
-          // which the default relay networks trust
-          backend.destroy();
-          onError?.(err);
-          client.end('421 4.3.0 Postvagt: temporarily unable to serve, try again later\r\n');
-        },
-      );
-    },
-    (err: Error) => {
-      onError?.(err);
-      client.end('421 4.3.0 Postvagt: temporarily unable to serve, try again later\r\n');
-    },
-  );
+  take().then((door) => {
+    if (client.destroyed) return void door.destroy();
+    const n = normaliseAddress(client.remoteAddress ?? '');
+    if (!n) return void (door.destroy(), client.destroy());
+    // Postfix XCLIENT_README: IPv6 addresses carry the "IPV6:" prefix.
+    const addr = n.family === 'ipv6' ? `IPV6:${n.address}` : n.address;
+    xclient(door, `XCLIENT ADDR=${addr} PORT=${client.remotePort ?? 0}\r\n`).then(
+      (greeting) => {
+        if (client.destroyed) return void door.destroy();
+        client.write(greeting);
+        splice(client, door);
+      },
+      (err: Error) => {
+        // fail closed: a session XCLIENT did not re-address would keep the pipe's 127.0.0.1,
+        // which the default relay networks trust
+        door.destroy();
+        refuse(err);
+      },
+    );
+  }, refuse);
+}
+
+/**
+ * Join the client's socket and the session's pipe for the rest of the session. pipe() carries the
+ * backpressure both ways (a client that stops reading stalls the session's replies, and a session
+ * that stops reading stalls the socket) and turns EOF on one side into end() on the other.
+ */
+function splice(client: net.Socket, door: PipeEnd): void {
+  // the client is gone (reset, error, or closed): the session must learn now, mid-DATA too, so the
+  // transaction is aborted rather than left waiting for input (destroying the door end resets it)
+  client.once('close', () => door.destroy());
+  // the session closed (QUIT, 421, idle timeout): pipe() ends the client after the last reply;
+  // a client that then keeps its side open does not keep the descriptor
+  door.once('close', () => {
+    const cut = setTimeout(() => client.destroy(), CLIENT_LINGER_MS);
+    cut.unref();
+    client.once('close', () => clearTimeout(cut));
+  });
+  door.pipe(client);
+  client.pipe(door);
 }
 
 // smtp-server answers an accepted XCLIENT with a fresh 220 greeting (Postfix XCLIENT_README); anything
@@ -171,7 +206,7 @@ function handOver(client: net.Socket, take: () => Promise<net.Socket>, onError?:
 const XCLIENT_TIMEOUT_MS = 10_000;
 
 /** send XCLIENT and resolve with the backend's whole reply when it is a 220; reject otherwise */
-export function xclient(backend: net.Socket, command: string): Promise<Buffer> {
+export function xclient(backend: Duplex, command: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let seen = Buffer.alloc(0);
     const done = (err: Error | null) => {

@@ -1,8 +1,9 @@
-// One SMTP listener: smtp-server (ESMTP with SIZE, 8BITMIME, PIPELINING, SMTPUTF8, STARTTLS) on
-// loopback behind the front door, its hooks in hooks.ts, and the graceful close. I/O: TCP listeners.
-// Protects invariant 1 at shutdown: DATA in flight finishes, new transactions get 421 4.3.2.
+// One SMTP listener: smtp-server (ESMTP with SIZE, 8BITMIME, PIPELINING, SMTPUTF8, STARTTLS) behind
+// the front door, on in-memory pipes (it listens on no socket of its own), its hooks in hooks.ts, and
+// the graceful close. I/O: the public TCP listener. Protects invariant 1 at shutdown: DATA in flight
+// finishes, new transactions get 421 4.3.2.
+import type net from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { once } from 'node:events';
 import type { ListenerConfig } from '../config/schema.ts';
 import type { TxContext } from './transaction.ts';
 import type { UpstreamRoute } from './upstream.ts';
@@ -10,9 +11,12 @@ import type { TlsMaterial } from './tls.ts';
 import { startFrontDoor } from './front-door.ts';
 import { ListenerHooks } from './hooks.ts';
 import { PvError } from '../errors.ts';
+import { replyMessage, shuttingDownReply } from '../notify/replies.ts';
 
 /** warm sessions per listener: each refill waits smtp-server's 100 ms, so ~10×WARM new connections/s */
 const WARM_SESSIONS = 64;
+/** after our own grace period (close() below), sessions still open get 421 4.3.2 within this */
+const CLOSE_IDLE_MS = 1000;
 
 export interface Listener {
   name: string;
@@ -45,13 +49,12 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
     size: l.max_message_size,
     // the front door enforces max_connections; warm sessions are extra, idle and local
     maxClients: l.max_connections + WARM_SESSIONS,
-    // only the front door (loopback) may pass on the client's address (see front-door.ts)
+    // only the front door's warm sessions (in-memory pipes that say 127.0.0.1) may pass on the
+    // client's address; smtp-server listens on no socket, so nobody else can reach a session unaddressed
     useXClient: ['127.0.0.1'],
     // DSN parameters (RFC 3461) are not passed upstream, so they are not offered
     hideDSN: true,
     socketTimeout: l.socket_timeout_ms,
-    // after our own grace period (close() below) idle clients get 421 within a second
-    closeTimeout: 1000,
     disableReverseLookup: true,
     hideSTARTTLS: deps.tls === null,
     ...(deps.tls ? { key: deps.tls.key, cert: deps.tls.cert } : {}),
@@ -74,22 +77,17 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
     onData: (stream, session, cb) => hooks.onData(stream, session, cb),
     onClose: (session) => hooks.endTx(session.id),
   });
-  server.on('error', (err: NodeJS.ErrnoException) => {
-    // while closing, the front door drops its warm sessions: their resets are expected, not news
-    if (hooks.closing && err.code === 'ECONNRESET') return;
+  server.on('error', (err: Error) => {
     ctx.logger.warn({ event: 'smtp.error', listener: l.name, err: err.message });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server.server, 'listening');
-  const addr = server.server.address();
-  if (addr === null || typeof addr === 'string') throw new Error(`listener ${l.name} did not bind`);
   const { host, port } = hostPort(l.listen);
   let door: Awaited<ReturnType<typeof startFrontDoor>>;
   try {
     door = await startFrontDoor({
       host,
       port,
-      backendPort: addr.port,
+      // public smtp-server API: a session on any socket-like stream, addressed as given
+      openSession: (session, a) => server.connect(session as unknown as net.Socket, a),
       warm: Math.min(WARM_SESSIONS, l.max_connections),
       maxClients: l.max_connections,
       maxWarmAgeMs: l.socket_timeout_ms / 2,
@@ -98,9 +96,7 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
       },
     });
   } catch (err) {
-    // the public address is taken or not ours: stop the backend too, or the process would linger
-    // half-started; say which listener and address, and what to do
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // the public address is taken or not ours: say which listener and address, and what to do
     throw listenError(`SMTP listener '${l.name}'`, l.listen, err, 'choose another with --listen HOST:PORT or in the configuration');
   }
   return {
@@ -110,14 +106,19 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
     inFlight: () => hooks.dataInFlight,
     close: async (graceMs) => {
       // First our hooks answer new MAIL/connections with 421 4.3.2 while DATA in flight finishes,
-      // then smtp-server stops listening and closes idle sessions with 421.
+      // then the front door stops accepting and every session still open gets 421 (RFC 5321 §3.8).
       hooks.closing = true;
       const until = Date.now() + graceMs;
       while (hooks.dataInFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-      // smtp-server's close ends the backend sessions, which tears down the piped client sockets,
-      // which lets the front door's own close finish: start both, then wait for both
+      // resolves once every client connection has closed, which a session closing brings about
       const doorClosed = door.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      let idle: NodeJS.Timeout | undefined;
+      await Promise.race([doorClosed, new Promise((r) => (idle = setTimeout(r, CLOSE_IDLE_MS)))]);
+      clearTimeout(idle);
+      // smtp-server's own close() would do this only for sessions on its TCP listener; ours are on
+      // pipes, so the public per-session send(421) does it (it closes the session after the reply)
+      const bye = replyMessage(shuttingDownReply());
+      for (const session of [...server.connections]) session.send(421, bye);
       await doorClosed;
     },
   };

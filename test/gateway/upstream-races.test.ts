@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { SmtpClient, UpstreamError } from '../../src/gateway/smtp-client.ts';
 import { PooledRoute } from '../../src/gateway/upstream.ts';
 import { startFrontDoor, xclient } from '../../src/gateway/front-door.ts';
+import type { PipeEnd } from '../../src/gateway/session-pipe.ts';
 import { startTestGateway } from './helpers.ts';
 import { RawClient } from './raw-client.ts';
 
@@ -276,18 +277,16 @@ test('front door: the XCLIENT reply must be a 220; a refusal or a closed backend
 });
 
 test('front door: a backend refusing XCLIENT leaves the client with 421, never a session under the proxy address', async () => {
-  const backend = net.createServer((s) => {
-    s.on('error', () => undefined);
+  // a stand-in for smtp-server on the session end of each pipe: greets, then refuses XCLIENT
+  const openSession = (s: PipeEnd) => {
     s.write('220 backend.test ESMTP\r\n');
     s.on('data', (d: Buffer) => void (/^XCLIENT/.test(d.toString()) && s.write('550 5.7.0 XCLIENT denied\r\n')));
-  });
-  backend.listen(0, '127.0.0.1');
-  await once(backend, 'listening');
+  };
   const errors: string[] = [];
   const door = await startFrontDoor({
     host: '127.0.0.1',
     port: 0,
-    backendPort: (backend.address() as net.AddressInfo).port,
+    openSession,
     warm: 1,
     maxClients: 4,
     maxWarmAgeMs: 60_000,
@@ -304,6 +303,5 @@ test('front door: a backend refusing XCLIENT leaves the client with 421, never a
   } finally {
     sock.destroy();
     await door.close();
-    backend.close();
   }
 });
