@@ -114,4 +114,41 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'users.kind: dashboard users and SMTP AUTH relay accounts are separate',
     sql: `ALTER TABLE users ADD COLUMN kind TEXT NOT NULL DEFAULT 'dashboard';`,
   },
+  {
+    // Every relayed mail writes one decision row in its own commit. In the v1 layout that row went
+    // into four B-trees (the rowid table, the TEXT primary key's index, decisions_time and
+    // decisions_incident), so each commit appended four WAL pages. Clustered by (time, id) the row
+    // goes into one; the incident index only holds rows that have an incident (a plain pass has
+    // none). Same columns, same order; rows are copied, never changed (invariant 3).
+    // The PostgreSQL store mirrors this as PRIMARY KEY (time, id) and a partial index.
+    version: 3,
+    name: 'decisions clustered by (time, id); incident index only for rows with an incident',
+    sql: `
+      CREATE TABLE decisions_v3 (
+        id TEXT NOT NULL,
+        time TEXT NOT NULL,
+        listener TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        recipients TEXT NOT NULL,          -- JSON array
+        action TEXT NOT NULL,
+        reply TEXT NOT NULL,
+        findings TEXT NOT NULL,            -- JSON array of {header, masked, fingerprint, kind}
+        incident_id TEXT,
+        size INTEGER,
+        subject_masked TEXT NOT NULL,
+        PRIMARY KEY (time, id)
+      ) WITHOUT ROWID;
+      INSERT INTO decisions_v3 (id, time, listener, direction, sender, recipients, action, reply, findings, incident_id, size, subject_masked)
+        SELECT id, time, listener, direction, sender, recipients, action, reply, findings, incident_id, size, subject_masked
+        FROM decisions ORDER BY time, id;
+      DROP TABLE decisions;                -- its indexes and append-only triggers go with it
+      ALTER TABLE decisions_v3 RENAME TO decisions;
+      CREATE INDEX decisions_incident ON decisions (incident_id) WHERE incident_id IS NOT NULL;
+      CREATE TRIGGER decisions_append_only_u BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+      CREATE TRIGGER decisions_append_only_d BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+    `,
+  },
 ];
