@@ -37,8 +37,8 @@ export class GroupCommit {
   private syncTimer: NodeJS.Timeout | null = null;
 
   // Built once: better-sqlite3's db.transaction() builds a new wrapper on every call, which cost
-  // more per commit (~10 µs each, measured on this machine) than an INSERT. Inside `commitBatch`, `alone`
-  // runs as a SAVEPOINT, so one failing write rolls back alone and the rest of the batch commits.
+  // more (~10 µs each, measured here) than the INSERT it wraps. Inside `commitBatch`, `alone` runs
+  // as a SAVEPOINT, so one failing write rolls back alone and the rest of the batch commits.
   private readonly commitBatch: (batch: Pending[], outcomes: Outcome[]) => void;
   private readonly alone: (fn: () => unknown) => unknown;
 

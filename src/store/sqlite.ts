@@ -252,13 +252,16 @@ export class SqliteStore implements Store {
 function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-  for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue;
+  const todo = MIGRATIONS.filter((m) => !done.has(m.version));
+  for (const m of todo) {
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
     })();
   }
+  // A migration that rebuilds a table (3: decisions) writes all of it to the WAL once; give that
+  // disk space back now instead of keeping a WAL file the size of the table (busy readers: later).
+  if (todo.length > 0 && done.size > 0) db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 /** the only rows committed without an fsync before they resolve: decisions of a plain pass (no incident) */

@@ -3,7 +3,7 @@
 // files. Protects invariant 3 (every decision recorded, append-only) across the upgrade.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/open.ts';
@@ -40,13 +40,17 @@ test('a version-2 database upgrades: every decision kept as it was, append-only 
     decision('tx-a', T0, { action: 'reject', incidentId: 'PV-20261129-AAAAAA', reply: '550 5.7.1 Ikke afsendt. Sag PV-20261129-AAAAAA', size: null }),
     decision('tx-c', T0, { recipients: ['a@example.dk', 'b@example.dk'] }),
   ];
-  version2Database(file, rows);
+  // history before T0, enough that copying the table writes megabytes to the WAL
+  const history = Array.from({ length: 4000 }, (_, i) => decision(`old-${i}`, new Date(Date.parse(T0) - (i + 1) * 60_000).toISOString()));
+  version2Database(file, [...rows, ...history]);
   const before = new Database(file, { readonly: true });
   const old = before.prepare('SELECT * FROM decisions ORDER BY time, id').all();
   before.close();
 
   const store = await openStore(c);
-  assert.deepEqual((await store.listDecisions({})).map((d) => d.id), ['tx-a', 'tx-c', 'tx-b'], 'time order, then id');
+  assert.ok(statSync(`${file}-wal`).size < 64 * 1024, 'the WAL the copy filled is truncated after the upgrade');
+  assert.deepEqual((await store.listDecisions({ since: T0 })).map((d) => d.id), ['tx-a', 'tx-c', 'tx-b'], 'time order, then id');
+  assert.equal((await store.listDecisions({})).length, rows.length + history.length);
   assert.deepEqual((await store.listDecisions({ since: T1 })).map((d) => d.id), ['tx-b']);
   await store.recordDecision(decision('tx-d', T1));
   await store.close();
