@@ -1,8 +1,7 @@
 // What one Postfix queue id's log lines add up to: the per-recipient and per-message fate
 // (DESIGN "audit postfix"). Pure, no I/O. Protects "a notice counts only when the log shows it
-// was made" (a `sender non-delivery notification: QID` line), and masks CPR numbers in what leaves.
+// was made" (a `sender non-delivery notification: QID` line); mask.ts masks what leaves.
 import { worseFate, type Fate, type MessageFate, type RecipientFate } from '../types.ts';
-import { maskText, decodeHeaderValue } from '../../detect/index.ts';
 import { stampText, type Stamp } from './clock.ts';
 
 export type RcptState = 'pending' | 'sent' | 'discarded' | 'bounced' | 'deferred' | 'expired' | 'rejected';
@@ -56,18 +55,6 @@ export function plainlyDelivered(m: Msg): boolean {
   if (m.silent !== undefined || m.rejected !== undefined || m.rcpts.size === 0 || (m.nrcpt ?? 0) > m.rcpts.size) return false;
   for (const r of m.rcpts.values()) if (r.st !== 'sent') return false;
   return true;
-}
-
-/** masked forms of recent texts: reported rows repeat the same senders and reasons many times */
-const MASKED = new Map<string, string>();
-
-export function mask(s: string): string {
-  let out = MASKED.get(s);
-  if (out !== undefined) return out;
-  out = maskText(s.includes('=?') ? decodeHeaderValue(s) : s);
-  if (MASKED.size >= 4096) MASKED.clear(); // bounded: a cache, not a record
-  MASKED.set(s, out);
-  return out;
 }
 
 function failedFate(m: Msg, kind: 'bounced' | 'expired'): Fate {
@@ -130,15 +117,4 @@ export function finish(m: Msg, ending: Ending): MessageFate {
   };
   if (m.subject !== undefined) out.subject = m.subject;
   return out;
-}
-
-/** Mask CPR numbers in every text field of a finished message (only done for messages that are kept). */
-export function maskMessage(f: MessageFate): MessageFate {
-  return {
-    ...f,
-    from: mask(f.from),
-    recipients: f.recipients.map((r) => ({ to: mask(r.to), fate: r.fate, reason: mask(r.reason) })),
-    reason: mask(f.reason),
-    ...(f.subject !== undefined ? { subject: mask(f.subject) } : {}),
-  };
 }

@@ -1,14 +1,15 @@
 // `auditPostfix`: every queue id's fate from Postfix logs — rotated files in any order (sorted by
 // their first timestamp), plain or .gz, streamed; a year for the classic syslog form, with Dec→Jan rollover.
 // I/O: reads the files. Protects: an unreadable file is a warning, the rest is still audited.
-import { readLineBatches, readChunks, checkInput, type InputProgress } from '../input.ts';
+import { availableParallelism } from 'node:os';
+import { readLineBatches, checkInput, type InputProgress } from '../input.ts';
 import { emptyCounts, type AuditResult, type MessageFate } from '../types.ts';
 import { describeError } from '../../errors.ts';
 import { parseLine, type LogLine } from './parse.ts';
-import { PostfixState } from './state.ts';
-import { maskMessage } from './fate.ts';
-import { SyslogClock } from './clock.ts';
-import { scanLines, type ScanStats } from './scan.ts';
+import { maskMessage } from './mask.ts';
+import { runPart, type PartJob } from './part.ts';
+import { runParallel } from './parallel.ts';
+import { SHARDS } from './qids.ts';
 
 export { parseLine } from './parse.ts';
 export { PostfixState } from './state.ts';
@@ -22,6 +23,8 @@ export interface PostfixAuditOptions {
   rows?: 'all' | 'problems' | 'none';
   /** clock for the default year (tests) */
   now?: Date;
+  /** threads to audit with (1: single-threaded); default: see threadCount, or POSTVAGT_AUDIT_THREADS */
+  threads?: number;
 }
 
 const YEAR_SECONDS = 366 * 86400;
@@ -97,12 +100,7 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
     silent: [], rows: [], warnings: [],
   };
   const keep = opts.rows ?? 'problems';
-  function onMessage(raw: MessageFate): void {
-    result.messages[raw.fate]++;
-    for (const r of raw.recipients) result.recipients[r.fate]++;
-    if (keep === 'none' || (keep === 'problems' && raw.fate === 'delivered')) {
-      if (raw.fate !== 'silently_dropped') return;
-    }
+  const report = (raw: MessageFate): void => {
     const m = maskMessage(raw);
     if (keep !== 'none' || m.fate !== 'silently_dropped') result.rows.push(m);
     if (m.fate === 'silently_dropped') {
@@ -112,31 +110,40 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
         ...(m.subject !== undefined ? { subject: m.subject } : {}),
       });
     }
-  }
-  const ordered = orderFiles(await prepare(files, result.warnings));
+  };
+  const items = await prepare(files, result.warnings);
+  const ordered = orderFiles(items);
   const first = ordered.length > 0 ? (await firstClassic(ordered)) : undefined;
-  const clock = new SyslogClock(opts.year ?? defaultYear(first, opts.now ?? new Date()));
-  // delivered mail that is not listed needs only counting (the common case by far)
-  const delivered = keep === 'all' ? undefined : (n: number) => { result.messages.delivered++; result.recipients.delivered += n; };
-  const state = new PostfixState(onMessage, clock, delivered);
-  for (const file of ordered) {
-    const st: ScanStats = { lines: 0, garbled: 0, firstGarbled: 0 };
-    try {
-      await feedFile(file, state, opts, st);
-    } catch (err) {
-      result.warnings.push(describeError(err));
-    }
-    result.lines += st.lines;
-    // truncated or damaged Postfix lines are skipped and reported, never fatal
-    if (st.garbled > 0) result.warnings.push(`${file}:${st.firstGarbled}: ${st.garbled} damaged Postfix line(s) skipped (first shown)`);
-  }
-  state.end();
+  const job: PartJob = { files: ordered, year: opts.year ?? defaultYear(first, opts.now ?? new Date()), keep };
+  const threads = threadCount(opts.threads, await totalSize(ordered));
+  const r = (threads > 1 ? await runParallel(job, threads, report, opts.onProgress) : undefined)
+    ?? await runPart(job, report, opts.onProgress);
+  result.lines = r.lines;
+  result.messages = r.messages;
+  result.recipients = r.recipients;
+  result.warnings.push(...r.warnings);
   // finished order follows the queue, not the clock; people read reports by time
   result.silent.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   result.rows.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   return result;
 }
 
-async function feedFile(file: string, state: PostfixState, opts: PostfixAuditOptions, st: ScanStats): Promise<void> {
-  for await (const chunk of readChunks(file, opts.onProgress, () => st.lines)) scanLines(chunk, state, st);
+/** Below this many bytes of logs, starting a worker costs more than it saves. */
+const PARALLEL_BYTES = 16 << 20;
+
+/**
+ * Threads for the audit: `threads` (or POSTVAGT_AUDIT_THREADS) when given, else one per CPU up to
+ * four for inputs of PARALLEL_BYTES or more (every thread reads all the input, so more gain little).
+ */
+function threadCount(threads: number | undefined, bytes: number): number {
+  const env = Number.parseInt(process.env.POSTVAGT_AUDIT_THREADS ?? '', 10);
+  const asked = threads ?? (Number.isFinite(env) ? env : undefined);
+  if (asked !== undefined) return Math.max(1, Math.min(asked, SHARDS));
+  return bytes >= PARALLEL_BYTES ? Math.min(availableParallelism(), 4) : 1;
+}
+
+async function totalSize(files: string[]): Promise<number> {
+  let n = 0;
+  for (const f of files) n += await checkInput(f).catch(() => 0);
+  return n;
 }

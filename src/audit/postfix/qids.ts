@@ -1,19 +1,24 @@
 // The open messages, keyed by a hash of the queue id's bytes so a line is matched to its message
 // without decoding the id (collisions are chained and checked byte by byte), and the last RECENT
-// finished ones, so late lines for them open no zombie. Pure, no I/O. Protects "memory bounded by
-// open queue ids": a finished message stays only until RECENT more have finished.
+// finished ones of each shard, so late lines for them open no zombie. Pure, no I/O. Protects "memory
+// bounded by open queue ids": a finished message stays only until RECENT more of its shard have finished.
 import type { Msg } from './fate.ts';
 import type { Head } from './parse.ts';
 import { sameText } from './bytes.ts';
 
-const RECENT = 4096;
+/**
+ * Queue ids fall into SHARDS shards by hash; a parallel audit gives each thread whole shards. The
+ * recently finished ones are counted per shard, so which late lines are recognised does not depend
+ * on how many threads there are.
+ */
+export const SHARDS = 16;
+const RECENT = 256;
 
 export class OpenMessages {
   private heads = new Map<number, Msg>();
-  private seq = 0;
-  /** finished messages, oldest first at ringAt */
-  private ring: (Msg | undefined)[] = new Array<Msg | undefined>(RECENT).fill(undefined);
-  private ringAt = 0;
+  /** per shard: finished messages, oldest first at ringAt[shard] */
+  private rings: (Msg | undefined)[][] = Array.from({ length: SHARDS }, () => new Array<Msg | undefined>(RECENT).fill(undefined));
+  private ringAt = new Array<number>(SHARDS).fill(0);
   size = 0;
 
   /** the open or recently finished (m.closed) message the line's queue id names, or undefined */
@@ -23,9 +28,10 @@ export class OpenMessages {
     return m;
   }
 
-  add(hash: number, m: Msg): void {
+  /** `seq`: when it was first seen (the line count), for the order at the end of input */
+  add(hash: number, m: Msg, seq: number): void {
     m.hash = hash;
-    m.seq = ++this.seq;
+    m.seq = seq;
     m.next = this.heads.get(hash);
     this.heads.set(hash, m);
     this.size++;
@@ -35,10 +41,13 @@ export class OpenMessages {
   close(m: Msg): void {
     m.closed = true;
     this.size--;
-    const old = this.ring[this.ringAt];
+    const shard = m.hash % SHARDS;
+    const ring = this.rings[shard];
+    const at = this.ringAt[shard];
+    const old = ring[at];
     if (old !== undefined && old.closed) this.delete(old);
-    this.ring[this.ringAt] = m;
-    this.ringAt = (this.ringAt + 1) % RECENT;
+    ring[at] = m;
+    this.ringAt[shard] = (at + 1) % RECENT;
   }
 
   /** forget a finished message (its id is reused by a new one, or it left the ring) */

@@ -2,11 +2,11 @@
 // Only the fields it keeps are decoded. Memory is bounded by the open queue ids and smtpd sessions:
 // a finished message is emitted and dropped at once. No I/O. Protects "every silent case is found".
 import { parseHead, Head, D_SMTPD, D_QMGR, D_POSTSUPER, D_BOUNCE, D_DISCARD, D_AGENT } from './parse.ts';
-import { Lit, angle, ascii, digits, findByte, text, wordEnd } from './bytes.ts';
+import { Lit, angle, ascii, digits, findByte, text } from './bytes.ts';
 import { finish, newMsg, plainlyDelivered, type Ending, type Msg } from './fate.ts';
 import { SyslogClock, stampText } from './clock.ts';
-import { OpenMessages } from './qids.ts';
-import { statusOf, piece, isProbeAnswer } from './delivery.ts';
+import { OpenMessages, SHARDS } from './qids.ts';
+import { deliveryLine } from './delivery.ts';
 import { parseAction } from './fields.ts';
 import { Sessions, NO_MSGS, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
 import type { MessageFate } from '../types.ts';
@@ -15,7 +15,7 @@ const L = {
   client: new Lit('client='), uid: new Lit('uid='), msgid: new Lit('message-id='), from: new Lit('from=<'),
   to: new Lit('to=<'), removed: new Lit('removed'), onHold: new Lit('placed on hold'), released: new Lit('released from hold'),
   notice: new Lit('sender non-delivery notification:'), nrcpt: new Lit('nrcpt='), expired: new Lit('status=expired'),
-  active: new Lit('(queue active)'), status: new Lit(', status='), dsn: new Lit(', dsn='),
+  active: new Lit('(queue active)'),
 };
 
 /** "word: " within the first 20 characters (up to 4 bytes each), as parseAction requires */
@@ -28,18 +28,42 @@ function actionShape(h: Head): boolean {
 
 const CLOSED: Msg['rcpts'] = new Map();
 
+/**
+ * Which queue ids this state machine follows (parallel.ts): the shards with `shard % of === index`.
+ * Every part still reads every line: the clock, the smtpd sessions and the NOQUEUE count are kept
+ * alike in all parts, and the lines no queue id owns are reported by part 0 alone.
+ */
+export interface Part { index: number; of: number }
+export const WHOLE: Part = { index: 0, of: 1 };
+
+/**
+ * Where an emission falls in the order a single state machine would emit: the line (parsed lines
+ * counted from 1; end of input after the last), then the place within that line's emissions.
+ */
+export type EmitKey = [line: number, group: number, item: number];
+
 export class PostfixState {
   private open = new OpenMessages();
   private sessions = new Sessions();
   private noqueue = 0;
   private line = new Head();
+  /** parsed lines seen, and the place within the current line's emissions (EmitKey) */
+  private tick = 0;
+  private group = 0;
+  private item = 0;
+  /** shard → followed by this part */
+  private mine: boolean[];
+  private shared: boolean;
 
   /**
    * `delivered`, when given, receives plainly delivered messages as a recipient count instead of a
    * MessageFate (nothing about them is reported, so nothing is formatted).
    */
-  constructor(private emit: (m: MessageFate) => void, readonly clock = new SyslogClock(new Date().getFullYear()),
-    private delivered?: (recipients: number) => void) {}
+  constructor(private emit: (m: MessageFate, at: EmitKey) => void, readonly clock = new SyslogClock(new Date().getFullYear()),
+    private delivered?: (recipients: number) => void, part: Part = WHOLE) {
+    this.mine = Array.from({ length: SHARDS }, (_, i) => i % part.of === part.index);
+    this.shared = part.index === 0;
+  }
 
   get openCount(): number {
     return this.open.size;
@@ -54,32 +78,48 @@ export class PostfixState {
   }
 
   feed(h: Head): void {
+    this.tick++;
+    this.group = this.item = 0;
     if (h.month >= 0) this.clock.observe(h.month);
     if (h.qidE === h.qidS) {
       if (h.daemon === D_SMTPD) this.sessionLine(h);
       return;
     }
     if (h.noqueue) return this.noqueueLine(h);
+    const b = h.buf;
+    if (!this.mine[h.qidHash % SHARDS]) {
+      // another part's message; what its smtpd session said is used up here in every part
+      if (h.daemon === D_SMTPD && L.client.at(b, h.textS, h.e)) this.attach(undefined, h);
+      return;
+    }
     let m = this.open.find(h);
     if (m === undefined || m.closed) {
       // a recently finished id seen again is a late line, unless a new message starts with it
       // (short queue ids can be reused): smtpd client=, pickup uid=, cleanup message-id= (bounce notices)
-      const b = h.buf;
       const starts = L.client.at(b, h.textS, h.e) || L.uid.at(b, h.textS, h.e) || L.msgid.at(b, h.textS, h.e);
       if (m !== undefined) {
         if (!starts) return;
         this.open.delete(m);
       }
       m = newMsg(ascii(b, h.qidS, h.qidE), this.clock.stamp(h));
-      this.open.add(h.qidHash, m);
+      this.open.add(h.qidHash, m, this.tick);
     }
     this.queueLine(m, h);
   }
 
   /** End of all input: sessions end, open messages get their pending/unknown fates. */
   end(): void {
-    for (const s of this.sessions.all()) this.endSession(s);
-    for (const m of this.open.values()) this.done(m, 'eof');
+    this.tick++;
+    this.group = 0;
+    for (const s of this.sessions.all()) {
+      this.endSession(s);
+      this.group++;
+    }
+    // open messages in the order they were first seen (m.seq is that line)
+    for (const m of this.open.values()) {
+      this.item = m.seq;
+      this.done(m, 'eof');
+    }
   }
 
   private queueLine(m: Msg, h: Head): void {
@@ -99,7 +139,7 @@ export class PostfixState {
       if (L.notice.at(b, t, e)) m.notice = true;
       return;
     }
-    if ((d === D_AGENT || d === D_DISCARD) && L.to.at(b, t, e)) return this.deliveryLine(m, h);
+    if ((d === D_AGENT || d === D_DISCARD) && L.to.at(b, t, e)) return deliveryLine(m, h);
     if (L.uid.at(b, t, e) || L.from.at(b, t, e)) {
       if (m.from === undefined) m.from = angle(b, L.from, t, e);
     } else if (!L.msgid.at(b, t, e)) this.actionLine(m, h);
@@ -122,42 +162,6 @@ export class PostfixState {
     } else if (L.active.ends(b, t, e)) {
       m.held = undefined; // released (postsuper -H) or never held
     }
-  }
-
-  /** `to=<x>, relay=…, dsn=5.1.1, status=bounced (text)`: positions first, strings for what is kept */
-  private deliveryLine(m: Msg, h: Head): void {
-    const b = h.buf;
-    const t = h.textS;
-    const e = h.e;
-    const close = findByte(b, 62, t + 4, e);
-    const from = close < 0 ? t : close;
-    const si = L.status.find(b, from, e);
-    if (si < 0) return;
-    const s = si + 9;
-    const se = wordEnd(b, s, e);
-    const st = statusOf(b, s, se, h.daemon);
-    if (st === undefined) return;
-    // one decode for the line; an all-ASCII line (the usual) is then cut by byte offsets
-    const line = text(b, t, e);
-    const asc = line.length === e - t;
-        const to = close < 0 ? '' : piece(b, line, asc, t, t + 4, close);
-    const key = to.toLowerCase();
-    const prev = m.rcpts.get(key);
-    // the first final status wins; a later deferral must not undo a delivery (duplicate lines)
-    if (prev && prev.st !== 'pending' && prev.st !== 'deferred') return;
-    const open = findByte(b, 40, se, e);
-    const detail = open < 0 ? '' : piece(b, line, asc, t, open + 1, b[e - 1] === 41 ? e - 1 : e);
-    let reason: string;
-    if (h.daemon === D_DISCARD) reason = detail;
-    else if (isProbeAnswer(b, s, se)) reason = `address verification probe: ${piece(b, line, asc, t, s, se)}`;
-    else {
-      const di = L.dsn.find(b, from, si + 1);
-      const dsn = di < 0 ? '' : piece(b, line, asc, t, di + 6, wordEnd(b, di + 6, e));
-      // the text in parentheses rarely ends in blanks: trim (a copy) only then
-      const blank = detail.length > 0 && detail.charCodeAt(detail.length - 1) <= 32;
-      reason = dsn === '' ? detail.trim() : detail === '' ? dsn : blank ? `${dsn} ${detail}`.trim() : `${dsn} ${detail}`;
-    }
-    m.rcpts.set(key, { to, st, reason });
   }
 
   /** discard/reject/hold/warning… lines from cleanup and smtpd (checks, access maps, milters). */
@@ -203,19 +207,29 @@ export class PostfixState {
     if (m.closed) return;
     this.open.close(m);
     if (this.delivered !== undefined && plainlyDelivered(m)) this.delivered(m.rcpts.size);
-    else this.emit(finish(m, ending));
+    else this.emit(finish(m, ending), [this.tick, this.group, this.item]);
     // a closed message is kept only to recognise late lines by its id: let go of the rest now,
     // so the young generation can free it rather than promote it (GC time)
     m.rcpts = CLOSED;
     m.from = m.subject = m.silent = m.rejected = m.held = undefined;
   }
 
-  /** `QID: client=` — the message now exists; what the session said before belongs to it. */
-  private attach(m: Msg, h: Head): void {
+  /**
+   * `QID: client=` — the message now exists; what the session said before belongs to it. Another
+   * part's message (`m` undefined) still takes its place in the session and uses that up.
+   */
+  private attach(m: Msg | undefined, h: Head): void {
     const s = this.sessions.of(h);
-    m.sessionKey = s.key;
     if (s.msgs === NO_MSGS) s.msgs = [m]; // sized for the usual one message, not push's 16
     else s.msgs.push(m);
+    if (m !== undefined) this.adopt(m, s);
+    s.permits = NO_PERMITS;
+    s.rejects = NO_REJECTS;
+    s.discard = undefined;
+  }
+
+  private adopt(m: Msg, s: Session): void {
+    m.sessionKey = s.key;
     for (const to of s.permits) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
     for (const r of s.rejects) m.rcpts.set(r.to.toLowerCase(), { to: r.to, st: 'rejected', reason: r.reason });
     if (s.discard !== undefined) {
@@ -224,9 +238,6 @@ export class PostfixState {
       const to = s.discard.to;
       if (to !== undefined && !m.rcpts.has(to.toLowerCase())) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
     }
-    s.permits = NO_PERMITS;
-    s.rejects = NO_REJECTS;
-    s.discard = undefined;
   }
 
   private noqueueLine(h: Head): void {
@@ -261,31 +272,39 @@ export class PostfixState {
     }
     if (s === undefined) return this.sessions.forget(key);
     // a one-transaction session's disconnect carries its accepted RCPT count
-    if (s.msgs.length === 1) {
+    const one = s.msgs.length === 1 ? s.msgs[0] : undefined;
+    if (one !== undefined) {
       const rcpt = this.sessions.rcptCount(h);
-      if (rcpt !== undefined) s.msgs[0].nrcpt = Math.max(s.msgs[0].nrcpt ?? 0, rcpt);
+      if (rcpt !== undefined) one.nrcpt = Math.max(one.nrcpt ?? 0, rcpt);
     }
     this.endSession(s);
   }
 
   private endSession(s: Session): void {
     this.sessions.delete(s);
-    for (const m of s.msgs) {
+    const n = s.msgs.length;
+    for (let i = 0; i < n; i++) {
+      const m = s.msgs[i];
+      if (m === undefined) continue;
       m.sessionKey = undefined;
+      this.item = i;
       if (m.parked) this.done(m, 'removed');
     }
     if (s.rejects.length === 0) return;
     // rejects that never became part of a queued message: the client was told, per sender
     const byFrom = new Map<string, Session['rejects']>();
     for (const r of s.rejects) byFrom.set(r.from, [...(byFrom.get(r.from) ?? []), r]);
+    this.item = n;
     for (const [from, rs] of byFrom) this.emitRejects(from, rs);
   }
 
-  /** rejects that never became part of a queued message: the client was told */
+  /** rejects that never became part of a queued message: the client was told (numbered in every part, told by part 0) */
   private emitRejects(from: string, rs: Session['rejects']): void {
+    const queue_id = `NOQUEUE-${++this.noqueue}`;
+    if (!this.shared) return;
     this.emit({
-      queue_id: `NOQUEUE-${++this.noqueue}`, time: rs[0].time, from, fate: 'rejected_in_smtp', reason: rs[0].reason,
+      queue_id, time: rs[0].time, from, fate: 'rejected_in_smtp', reason: rs[0].reason,
       recipients: rs.map((r) => ({ to: r.to, fate: 'rejected_in_smtp' as const, reason: r.reason })),
-    });
+    }, [this.tick, this.group, this.item++]);
   }
 }

@@ -1,0 +1,95 @@
+// A parallel audit: every thread reads all the files, but follows only the queue ids of its own
+// shards (state.ts Part); part 0 runs here, the others in worker threads. I/O: reads the files,
+// starts worker threads. Protects "the same report as one thread": kept messages are merged back
+// into single-threaded emission order, and a part that fails or disagrees makes the caller start over.
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { InputProgress } from '../input.ts';
+import type { MessageFate } from '../types.ts';
+import type { EmitKey } from './state.ts';
+import { runPart, type Kept, type PartJob, type PartResult } from './part.ts';
+
+type KeptList = [MessageFate, EmitKey][];
+interface Done extends PartResult { kept: KeptList }
+
+let bundled: Promise<string> | undefined;
+
+/**
+ * The worker's code as one CommonJS script. Worker threads do not inherit the tsx loader this
+ * project runs under (and starting it in each worker costs ~0.3 s), so worker.ts and its imports
+ * (no detection code: mask.ts stays in the main thread) are bundled once by esbuild, tsx's own compiler.
+ */
+function workerCode(): Promise<string> {
+  bundled ??= import('esbuild').then(async (esbuild) => {
+    const out = await esbuild.build({
+      entryPoints: [fileURLToPath(new URL('./worker.ts', import.meta.url))],
+      bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent',
+    });
+    return out.outputFiles[0].text;
+  });
+  return bundled;
+}
+
+function runWorker(code: string, job: PartJob, started: Worker[]): Promise<Done> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(code, { eval: true, execArgv: [], workerData: job });
+    started.push(w);
+    w.once('message', (d: Done) => resolve(d));
+    w.once('error', reject);
+    w.once('exit', (c) => reject(new Error(`audit worker exited (${c}) without a result`)));
+  });
+}
+
+/** ascending EmitKey order (line, group, item) */
+function before(a: EmitKey, b: EmitKey): boolean {
+  return a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
+}
+
+/** each list is in key order already (one part's emission order): a k-way merge */
+function merge(lists: KeptList[], sink: Kept): void {
+  const at = lists.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      if (at[i] < lists[i].length && (best < 0 || before(lists[i][at[i]][1], lists[best][at[best]][1]))) best = i;
+    }
+    if (best < 0) return;
+    const [m, k] = lists[best][at[best]++];
+    sink(m, k);
+  }
+}
+
+/**
+ * Run `threads` parts at once; kept messages reach `sink` in single-threaded order. Undefined when
+ * a worker could not start or run, or the parts read different line counts (a file changed under
+ * us): the caller then audits single-threaded.
+ */
+export async function runParallel(job: PartJob, threads: number, sink: Kept,
+  onProgress?: (p: InputProgress) => void): Promise<PartResult | undefined> {
+  let code: string;
+  try {
+    code = await workerCode();
+  } catch {
+    return undefined; // no esbuild (a trimmed install): one thread does it all
+  }
+  const started: Worker[] = [];
+  const others = Array.from({ length: threads - 1 }, (_, i) => runWorker(code, { ...job, part: { index: i + 1, of: threads } }, started));
+  const mine: KeptList = [];
+  const own = runPart({ ...job, part: { index: 0, of: threads } }, (m, k) => { mine.push([m, k]); }, onProgress);
+  let done: Done[];
+  try {
+    done = await Promise.all(others);
+  } catch {
+    await Promise.all(started.map((w) => w.terminate()));
+    await own.catch(() => undefined);
+    return undefined;
+  }
+  const r = await own;
+  if (done.some((d) => d.lines !== r.lines)) return undefined;
+  for (const d of done) {
+    for (const [f, n] of Object.entries(d.messages)) r.messages[f as keyof typeof r.messages] += n;
+    for (const [f, n] of Object.entries(d.recipients)) r.recipients[f as keyof typeof r.recipients] += n;
+  }
+  merge([mine, ...done.map((d) => d.kept)], sink);
+  return r;
+}
