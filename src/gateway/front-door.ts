@@ -46,6 +46,8 @@ const CLIENT_LINGER_MS = 1000;
 function openWarm(open: FrontDoorOptions['openSession']): Promise<PipeEnd> {
   return new Promise((resolve, reject) => {
     const { session, door } = sessionPipe(WARM_ADDRESS);
+    // a client byte piped in after the session ended is a write after end(): drop, never throw
+    door.on('error', () => door.destroy());
     let seen = '';
     const fail = (err: Error) => (door.destroy(), reject(err));
     const onEnd = () => fail(new Error(`backend closed before its greeting: ${seen.slice(0, 80).trim()}`));
@@ -75,58 +77,74 @@ interface Warm {
   gone: () => void;
 }
 
-export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
-  const ready: Warm[] = [];
-  let pending = 0;
-  let active = 0;
-  let closed = false;
+/** sessions that already waited smtp-server's 100 ms and sent their greeting, ready for XCLIENT */
+class WarmPool {
+  private readonly ready: Warm[] = [];
+  private pending = 0;
+  private closed = false;
 
-  const fill = () => {
-    while (!closed && ready.length + pending < o.warm) {
-      pending++;
-      openWarm(o.openSession).then(
+  constructor(private readonly o: FrontDoorOptions) {}
+
+  fill(): void {
+    while (!this.closed && this.ready.length + this.pending < this.o.warm) {
+      this.pending++;
+      openWarm(this.o.openSession).then(
         (door) => {
-          pending--;
-          if (closed) return void door.destroy();
-          const w: Warm = {
-            door,
-            born: Date.now(),
-            gone: () => {
-              const i = ready.indexOf(w);
-              if (i !== -1) ready.splice(i, 1);
-              door.destroy();
-              if (i !== -1) setImmediate(fill);
-            },
-          };
-          // a waiting session says nothing until XCLIENT: anything it sends is its goodbye
-          door.on('data', w.gone);
-          door.on('end', w.gone);
-          door.resume();
-          ready.push(w);
+          this.pending--;
+          if (this.closed) return void door.destroy();
+          this.add(door);
         },
         (err: Error) => {
-          pending--;
-          o.onError?.(err);
-          if (!closed) setTimeout(fill, 1000).unref();
+          this.pending--;
+          this.o.onError?.(err);
+          if (!this.closed) setTimeout(() => this.fill(), 1000).unref();
         },
       );
     }
-  };
+  }
 
-  const take = (): Promise<PipeEnd> => {
-    let w = ready.shift();
-    while (w && (w.door.destroyed || Date.now() - w.born > o.maxWarmAgeMs)) {
+  private add(door: PipeEnd): void {
+    const w: Warm = {
+      door,
+      born: Date.now(),
+      gone: () => {
+        const i = this.ready.indexOf(w);
+        if (i !== -1) this.ready.splice(i, 1);
+        door.destroy();
+        if (i !== -1) setImmediate(() => this.fill());
+      },
+    };
+    // a waiting session says nothing until XCLIENT: anything it sends is its goodbye
+    door.on('data', w.gone);
+    door.on('end', w.gone);
+    door.resume();
+    this.ready.push(w);
+  }
+
+  /** a warm session's door end, paused, or a new one when none is ready (that one waits its 100 ms) */
+  take(): Promise<PipeEnd> {
+    let w = this.ready.shift();
+    while (w && (w.door.destroyed || Date.now() - w.born > this.o.maxWarmAgeMs)) {
       w.door.destroy();
-      w = ready.shift();
+      w = this.ready.shift();
     }
-    fill();
-    if (!w) return openWarm(o.openSession);
+    this.fill();
+    if (!w) return openWarm(this.o.openSession);
     w.door.off('data', w.gone);
     w.door.off('end', w.gone);
     w.door.pause();
     return Promise.resolve(w.door);
-  };
+  }
 
+  close(): void {
+    this.closed = true;
+    for (const w of this.ready.splice(0)) w.door.destroy();
+  }
+}
+
+export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
+  const pool = new WarmPool(o);
+  let active = 0;
   const server = net.createServer({ noDelay: true }, (client) => {
     client.on('error', () => client.destroy());
     if (active >= o.maxClients) {
@@ -136,18 +154,17 @@ export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
     }
     active++;
     client.once('close', () => active--);
-    handOver(client, take, o.onError);
+    handOver(client, () => pool.take(), o.onError);
   });
   server.listen(o.port, o.host);
   await once(server, 'listening');
-  fill();
+  pool.fill();
   const addr = server.address() as net.AddressInfo;
   return {
     host: o.host,
     port: addr.port,
     close: async () => {
-      closed = true;
-      for (const w of ready.splice(0)) w.door.destroy();
+      pool.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -143,3 +143,28 @@ test('front door: a warm session that says goodbye while waiting leaves the pool
     await door.close();
   }
 });
+
+test('front door: a client that keeps talking after QUIT gets 221 and is closed; the gateway serves on', async () => {
+  const g = await startTestGateway();
+  try {
+    const sock = net.connect({ host: '127.0.0.1', port: g.port });
+    sock.on('error', () => undefined);
+    let got = '';
+    sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    await once(sock, 'connect');
+    while (!got.includes('\n')) await new Promise((r) => setTimeout(r, 5));
+    // commands keep arriving while the session closes, and after: they land on a pipe that has ended
+    sock.write('QUIT\r\n');
+    const closed = once(sock, 'close');
+    const flood = setInterval(() => sock.writable && sock.write('NOOP\r\n'.repeat(50)), 1);
+    await closed;
+    clearInterval(flood);
+    assert.match(got, /^221 /m);
+    const c = await RawClient.connect(g.port);
+    c.write('NOOP\r\n');
+    assert.match(await c.expect(/^\d{3} /m), /^250 /);
+    c.close();
+  } finally {
+    await g.stop();
+  }
+});
