@@ -22,7 +22,16 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+type Failed = { ok: false; err: unknown };
+type Outcome = { ok: true; value: unknown } | Failed;
+
+/** SQLite result codes that say the store cannot write now, whatever the row (sqlite.org/rescode.html) */
+const STORE_LEVEL = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|NOMEM|PERM|NOLFS)/;
+
+function storeLevel(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORE_LEVEL.test(code);
+}
 
 /** the longest a relaxed commit stays unsynced (power-loss window), when no FULL commit came first */
 export const RELAXED_SYNC_MS = 1000;
@@ -35,11 +44,12 @@ export class GroupCommit {
   /** relaxed commits not yet covered by a WAL sync */
   private unsynced = false;
   private syncTimer: NodeJS.Timeout | null = null;
+  private fault: unknown = null;
 
   // Built once: better-sqlite3's db.transaction() builds a new wrapper on every call, which cost
   // more (~10 µs each, measured here) than the INSERT it wraps. Inside `commitBatch`, `alone` runs
   // as a SAVEPOINT, so one failing write rolls back alone and the rest of the batch commits.
-  private readonly commitBatch: (batch: Pending[], outcomes: Outcome[]) => void;
+  private readonly commitBatch: Database.Transaction<(batch: Pending[], outcomes: Outcome[]) => void>;
   private readonly alone: (fn: () => unknown) => unknown;
 
   constructor(
@@ -58,6 +68,15 @@ export class GroupCommit {
         }
       }
     });
+  }
+
+  /**
+   * Why the last write attempt failed, when it failed for the store's sake (lock, disk, I/O, closed)
+   * rather than for its own row (a constraint); null once a write commits again. The gateway's
+   * ping() reads it before every upstream commit (invariant 3), at no I/O cost.
+   */
+  get lastFault(): unknown {
+    return this.fault;
   }
 
   /** queue a write; `durable: false` only for rows whose loss on power failure loses no mail */
@@ -107,12 +126,17 @@ export class GroupCommit {
     const outcomes: Outcome[] = [];
     try {
       this.setLevel(durable);
-      this.commitBatch(batch, outcomes);
+      // IMMEDIATE: the write lock is taken once, at BEGIN. Deferred, each write of the batch would
+      // wait out the busy timeout on its own while another process holds the lock (loop stalled).
+      this.commitBatch.immediate(batch, outcomes);
     } catch (err) {
-      // BEGIN or COMMIT itself failed (disk full, database closed): nothing of the batch is durable
+      // BEGIN or COMMIT itself failed (locked, disk full, closed): nothing of the batch is durable
+      this.fault = err;
       for (const p of batch) p.reject(this.toError(p.what, err));
       return;
     }
+    if (outcomes.some((o) => o.ok)) this.fault = null;
+    else this.fault = outcomes.find((o): o is Failed => !o.ok && storeLevel(o.err))?.err ?? this.fault;
     this.afterCommit(durable && (!this.unsynced || this.totalChanges() > changesBefore));
     batch.forEach((p, i) => {
       const o = outcomes[i];

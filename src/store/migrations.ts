@@ -1,7 +1,8 @@
 // Numbered schema migrations for the SQLite store, applied in order inside one transaction each
-// and recorded in schema_migrations. I/O: none here (SQL text only); sqlite.ts runs them.
+// and recorded in schema_migrations. I/O: migrate() runs them on the connection sqlite.ts opened.
 // Invariant 3: `decisions` is append-only — triggers refuse any change to a written row.
 // Plain SQL types (TEXT, INTEGER, BLOB) so the PostgreSQL store can mirror them (BYTEA, BIGINT).
+import type Database from 'better-sqlite3';
 
 export interface Migration {
   version: number;
@@ -152,3 +153,19 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
+
+/** apply the migrations this database has not had yet (a new database gets all of them) */
+export function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const todo = MIGRATIONS.filter((m) => !done.has(m.version));
+  for (const m of todo) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+    })();
+  }
+  // A migration that rebuilds a table (3: decisions) writes all of it to the WAL once; give that
+  // disk space back now instead of keeping a WAL file the size of the table (busy readers: later).
+  if (todo.length > 0 && done.size > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+}

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import type { Readable } from 'node:stream';
 import { PvError } from '../errors.ts';
-import { MIGRATIONS } from './migrations.ts';
+import { migrate } from './migrations.ts';
 import { decisionToRow, incidentToRow, rowToDecision, rowToIncident, storedFinding, type Row } from './rows.ts';
 import { MailVault } from './vault.ts';
 import type {
@@ -67,7 +67,14 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    // The gateway asks just before the upstream commits a mail (invariant 3). Open is not enough:
+    // after a write failed for the store's sake (another writer's lock, disk full, I/O error), a
+    // relayed mail's decision would be lost too, so say no until a write commits again — the
+    // gateway records a systemic incident for this refusal, and that write is the retry.
+    // No I/O: a prepared SELECT 1 (it fails once the connection is closed) and a flag.
     guardSync('ping', () => (this.pingStmt ??= this.db.prepare('SELECT 1')).get());
+    const fault = this.writes.lastFault;
+    if (fault !== null) throw storeError('ping: the last write', fault);
   }
 
   async recordDecision(decision: DecisionRecord): Promise<void> {
@@ -247,21 +254,6 @@ export class SqliteStore implements Store {
   private findingsOf(id: string): StoredFinding[] {
     return this.db.prepare('SELECT header, masked, fingerprint, kind FROM findings WHERE incident_id = ? ORDER BY seq').all(id) as StoredFinding[];
   }
-}
-
-function migrate(db: Db): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-  const todo = MIGRATIONS.filter((m) => !done.has(m.version));
-  for (const m of todo) {
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
-    })();
-  }
-  // A migration that rebuilds a table (3: decisions) writes all of it to the WAL once; give that
-  // disk space back now instead of keeping a WAL file the size of the table (busy readers: later).
-  if (todo.length > 0 && done.size > 0) db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 /** the only rows committed without an fsync before they resolve: decisions of a plain pass (no incident) */
