@@ -100,8 +100,7 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
     silent: [], rows: [], warnings: [],
   };
   const keep = opts.rows ?? 'problems';
-  const report = (raw: MessageFate): void => {
-    const m = maskMessage(raw);
+  const place = (m: MessageFate): void => {
     if (keep !== 'none' || m.fate !== 'silently_dropped') result.rows.push(m);
     if (m.fate === 'silently_dropped') {
       result.silent.push({
@@ -116,8 +115,8 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
   const first = ordered.length > 0 ? (await firstClassic(ordered)) : undefined;
   const job: PartJob = { files: ordered, year: opts.year ?? defaultYear(first, opts.now ?? new Date()), keep };
   const threads = threadCount(opts.threads, await totalSize(ordered));
-  const r = (threads > 1 ? await runParallel(job, threads, report, opts.onProgress) : undefined)
-    ?? await runPart(job, report, opts.onProgress);
+  const r = (threads > 1 ? await runParallel(job, threads, maskMessage, place, opts.onProgress) : undefined)
+    ?? await runPart(job, (raw) => place(maskMessage(raw)), opts.onProgress);
   result.lines = r.lines;
   result.messages = r.messages;
   result.recipients = r.recipients;
@@ -129,7 +128,7 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
 }
 
 /** Below this many bytes of logs, starting a worker costs more than it saves. */
-const PARALLEL_BYTES = 16 << 20;
+const PARALLEL_BYTES = 64 << 20;
 
 /**
  * Threads for the audit: `threads` (or POSTVAGT_AUDIT_THREADS) when given, else one per CPU up to

@@ -7,10 +7,11 @@ import { fileURLToPath } from 'node:url';
 import type { InputProgress } from '../input.ts';
 import type { MessageFate } from '../types.ts';
 import type { EmitKey } from './state.ts';
-import { runPart, type Kept, type PartJob, type PartResult } from './part.ts';
+import { runPart, type PartJob, type PartResult } from './part.ts';
 
-type KeptList = [MessageFate, EmitKey][];
-interface Done extends PartResult { kept: KeptList }
+/** a kept message, already prepared (masked) by the main thread, and its place in emission order */
+type KeptList<T> = [T, EmitKey][];
+interface Batch { kept: [MessageFate, EmitKey][]; result?: PartResult }
 
 let bundled: Promise<string> | undefined;
 
@@ -30,11 +31,16 @@ function workerCode(): Promise<string> {
   return bundled;
 }
 
-function runWorker(code: string, job: PartJob, started: Worker[]): Promise<Done> {
+/** one worker's part: its batches prepared into `into` as they arrive, then its counts */
+function runWorker<T>(code: string, job: PartJob, started: Worker[], prepare: (m: MessageFate) => T,
+  into: KeptList<T>): Promise<PartResult> {
   return new Promise((resolve, reject) => {
     const w = new Worker(code, { eval: true, execArgv: [], workerData: job });
     started.push(w);
-    w.once('message', (d: Done) => resolve(d));
+    w.on('message', (b: Batch) => {
+      for (const [m, k] of b.kept) into.push([prepare(m), k]);
+      if (b.result !== undefined) resolve(b.result);
+    });
     w.once('error', reject);
     w.once('exit', (c) => reject(new Error(`audit worker exited (${c}) without a result`)));
   });
@@ -46,7 +52,7 @@ function before(a: EmitKey, b: EmitKey): boolean {
 }
 
 /** each list is in key order already (one part's emission order): a k-way merge */
-function merge(lists: KeptList[], sink: Kept): void {
+function merge<T>(lists: KeptList<T>[], sink: (m: T) => void): void {
   const at = lists.map(() => 0);
   for (;;) {
     let best = -1;
@@ -54,18 +60,18 @@ function merge(lists: KeptList[], sink: Kept): void {
       if (at[i] < lists[i].length && (best < 0 || before(lists[i][at[i]][1], lists[best][at[best]][1]))) best = i;
     }
     if (best < 0) return;
-    const [m, k] = lists[best][at[best]++];
-    sink(m, k);
+    sink(lists[best][at[best]++][0]);
   }
 }
 
 /**
- * Run `threads` parts at once; kept messages reach `sink` in single-threaded order. Undefined when
- * a worker could not start or run, or the parts read different line counts (a file changed under
- * us): the caller then audits single-threaded.
+ * Run `threads` parts at once. Kept messages are prepared (masked) as they finish, so they wait in
+ * the form the report keeps, then reach `sink` in single-threaded order. Undefined when a worker
+ * could not start or run, or the parts read different line counts (a file changed under us): the
+ * caller then audits single-threaded.
  */
-export async function runParallel(job: PartJob, threads: number, sink: Kept,
-  onProgress?: (p: InputProgress) => void): Promise<PartResult | undefined> {
+export async function runParallel<T>(job: PartJob, threads: number, prepare: (m: MessageFate) => T,
+  sink: (m: T) => void, onProgress?: (p: InputProgress) => void): Promise<PartResult | undefined> {
   let code: string;
   try {
     code = await workerCode();
@@ -73,10 +79,10 @@ export async function runParallel(job: PartJob, threads: number, sink: Kept,
     return undefined; // no esbuild (a trimmed install): one thread does it all
   }
   const started: Worker[] = [];
-  const others = Array.from({ length: threads - 1 }, (_, i) => runWorker(code, { ...job, part: { index: i + 1, of: threads } }, started));
-  const mine: KeptList = [];
-  const own = runPart({ ...job, part: { index: 0, of: threads } }, (m, k) => { mine.push([m, k]); }, onProgress);
-  let done: Done[];
+  const lists: KeptList<T>[] = Array.from({ length: threads }, () => []);
+  const others = lists.slice(1).map((into, i) => runWorker(code, { ...job, part: { index: i + 1, of: threads } }, started, prepare, into));
+  const own = runPart({ ...job, part: { index: 0, of: threads } }, (m, k) => { lists[0].push([prepare(m), k]); }, onProgress);
+  let done: PartResult[];
   try {
     done = await Promise.all(others);
   } catch {
@@ -90,6 +96,6 @@ export async function runParallel(job: PartJob, threads: number, sink: Kept,
     for (const [f, n] of Object.entries(d.messages)) r.messages[f as keyof typeof r.messages] += n;
     for (const [f, n] of Object.entries(d.recipients)) r.recipients[f as keyof typeof r.recipients] += n;
   }
-  merge([mine, ...done.map((d) => d.kept)], sink);
+  merge(lists, sink);
   return r;
 }

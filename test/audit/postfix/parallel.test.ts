@@ -70,18 +70,21 @@ test('a replay of 40 interleaved copies: the same report with 1 and 2 threads, a
 });
 
 test('the parallel path really runs in worker threads and merges into single-threaded emission order', async () => {
-  const job: PartJob = { files: [replay(10)], year: 2026, keep: 'all' };
+  const job: PartJob = { files: [replay(40)], year: 2026, keep: 'all' }; // more than one batch per worker
+  const prepared = new Set<MessageFate>();
+  const whole: [MessageFate, EmitKey][] = [];
+  const single = await runPart(job, (m, k) => { whole.push([m, k]); });
   const seen: [MessageFate, EmitKey][] = [];
-  const par = await runParallel(job, 2, (m, k) => { seen.push([m, k]); });
+  const par = await runParallel(job, 2, (m) => { prepared.add(m); return m; }, (m) => { seen.push([m, [0, 0, 0]]); });
   assert.ok(par, 'runParallel fell back instead of running two parts');
-  const want: MessageFate[] = [];
-  const whole = await runPart(job, (m) => { want.push(m); });
-  assert.deepEqual(seen.map(([m]) => m), want);
-  assert.deepEqual(par.messages, whole.messages);
-  assert.equal(par.lines, whole.lines);
-  // keys ascend strictly: no two emissions share a place
-  for (let i = 1; i < seen.length; i++) {
-    const [a, b] = [seen[i - 1][1], seen[i][1]];
+  assert.equal(prepared.size, whole.length);
+  assert.deepEqual(seen.map(([m]) => m), whole.map(([m]) => m));
+  assert.deepEqual(par.messages, single.messages);
+  assert.deepEqual(par.recipients, single.recipients);
+  assert.equal(par.lines, single.lines);
+  // keys ascend strictly in single-threaded emission: no two emissions share a place
+  for (let i = 1; i < whole.length; i++) {
+    const [a, b] = [whole[i - 1][1], whole[i][1]];
     assert.ok(a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2]))), `${a} before ${b}`);
   }
 });
