@@ -31,7 +31,8 @@ export async function checkInput(file: string): Promise<number> {
   return size;
 }
 
-async function isGzip(file: string): Promise<boolean> {
+/** gzip by its magic bytes, not its name */
+export async function isGzip(file: string): Promise<boolean> {
   const fh = await open(file, 'r');
   try {
     const b = Buffer.alloc(2);

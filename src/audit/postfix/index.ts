@@ -2,7 +2,7 @@
 // their first timestamp), plain or .gz, streamed; a year for the classic syslog form, with Dec→Jan rollover.
 // I/O: reads the files. Protects: an unreadable file is a warning, the rest is still audited.
 import { availableParallelism } from 'node:os';
-import { readLineBatches, checkInput, type InputProgress } from '../input.ts';
+import { readLineBatches, checkInput, isGzip, type InputProgress } from '../input.ts';
 import { emptyCounts, type AuditResult, type MessageFate } from '../types.ts';
 import { describeError } from '../../errors.ts';
 import { parseLine, type LogLine } from './parse.ts';
@@ -114,7 +114,7 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
   const ordered = orderFiles(items);
   const first = ordered.length > 0 ? (await firstClassic(ordered)) : undefined;
   const job: PartJob = { files: ordered, year: opts.year ?? defaultYear(first, opts.now ?? new Date()), keep };
-  const threads = threadCount(opts.threads, await totalSize(ordered));
+  const threads = threadCount(opts.threads, await plainSize(ordered));
   const r = (threads > 1 ? await runParallel(job, threads, maskMessage, place, opts.onProgress) : undefined)
     ?? await runPart(job, (raw) => place(maskMessage(raw)), opts.onProgress);
   result.lines = r.lines;
@@ -132,7 +132,9 @@ const PARALLEL_BYTES = 64 << 20;
 
 /**
  * Threads for the audit: `threads` (or POSTVAGT_AUDIT_THREADS) when given, else one per CPU up to
- * four for inputs of PARALLEL_BYTES or more (every thread reads all the input, so more gain little).
+ * four for PARALLEL_BYTES or more of plain logs (every thread reads all the input, so more gain
+ * little). Any gzip input: one thread — each thread would inflate everything again, and inflating
+ * already runs beside the parser (zlib works off the main thread); two threads were slower.
  */
 function threadCount(threads: number | undefined, bytes: number): number {
   const env = Number.parseInt(process.env.POSTVAGT_AUDIT_THREADS ?? '', 10);
@@ -141,8 +143,12 @@ function threadCount(threads: number | undefined, bytes: number): number {
   return bytes >= PARALLEL_BYTES ? Math.min(availableParallelism(), 4) : 1;
 }
 
-async function totalSize(files: string[]): Promise<number> {
+/** bytes of plain input; 0 when any input is gzip */
+async function plainSize(files: string[]): Promise<number> {
   let n = 0;
-  for (const f of files) n += await checkInput(f).catch(() => 0);
+  for (const f of files) {
+    if (await isGzip(f).catch(() => false)) return 0;
+    n += await checkInput(f).catch(() => 0);
+  }
   return n;
 }

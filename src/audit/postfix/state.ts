@@ -8,6 +8,7 @@ import { SyslogClock, stampText } from './clock.ts';
 import { OpenMessages, SHARDS } from './qids.ts';
 import { deliveryLine } from './delivery.ts';
 import { parseAction } from './fields.ts';
+import { actionLine } from './action.ts';
 import { Sessions, NO_MSGS, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
 import type { MessageFate } from '../types.ts';
 
@@ -17,14 +18,6 @@ const L = {
   notice: new Lit('sender non-delivery notification:'), nrcpt: new Lit('nrcpt='), expired: new Lit('status=expired'),
   active: new Lit('(queue active)'),
 };
-
-/** "word: " within the first 20 characters (up to 4 bytes each), as parseAction requires */
-function actionShape(h: Head): boolean {
-  const b = h.buf;
-  const end = Math.min(h.e - 1, h.textS + 84);
-  for (let k = h.textS; k < end; k++) if (b[k] === 58 && b[k + 1] === 32) return true;
-  return false;
-}
 
 const CLOSED: Msg['rcpts'] = new Map();
 
@@ -166,35 +159,7 @@ export class PostfixState {
 
   /** discard/reject/hold/warning… lines from cleanup and smtpd (checks, access maps, milters). */
   private actionLine(m: Msg, h: Head): void {
-    // parseAction wants "action: " within 20 bytes; most other lines are ruled out without a string
-    if (!actionShape(h)) return;
-    const a = parseAction(text(h.buf, h.textS, h.e));
-    if (!a) return;
-    if (a.subject !== undefined) m.subject ??= a.subject;
-    if (a.from !== undefined) m.from ??= a.from;
-    const rule = `${a.what} ${a.action.replace(/^milter-/, '').toUpperCase()}${a.reason ? `: ${a.reason}` : ''}`;
-    const named = a.to !== undefined ? a.to.toLowerCase() : undefined;
-    if (named !== undefined && !m.rcpts.has(named)) m.rcpts.set(named, { to: a.to ?? '', st: 'pending', reason: '' });
-    switch (a.action) {
-      case 'discard':
-      case 'milter-discard':
-        m.silent ??= a.action === 'milter-discard' ? `milter DISCARD${a.reason ? `: ${a.reason}` : ''}` : rule;
-        return this.park(m);
-      case 'reject':
-      case 'milter-reject':
-        if (h.daemon === D_SMTPD && a.what === 'RCPT' && named !== undefined) {
-          m.rcpts.set(named, { to: a.to ?? '', st: 'rejected', reason: a.reason });
-          return;
-        }
-        m.rejected ??= `${rule}`;
-        return this.park(m);
-      case 'hold':
-      case 'milter-hold':
-        m.held = rule;
-        return;
-      default:
-        return; // warning/info/permit/redirect: the message goes on
-    }
+    if (actionLine(m, h)) this.park(m);
   }
 
   /** Emit now, or when its smtpd session ends (then the session's RCPT count is known). */
