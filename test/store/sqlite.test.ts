@@ -77,6 +77,10 @@ test('decisions are append-only: no UPDATE or DELETE on them in any store source
     assert.doesNotMatch(text, /DELETE\s+FROM\s+decisions\b/i, f);
     assert.doesNotMatch(text, /REPLACE\s+INTO\s+decisions\b/i, f);
   }
+  // the one DROP is migration 3's rebuild, which copies every row first (decisions-layout.test.ts)
+  const drops = MIGRATIONS.filter((m) => /DROP\s+TABLE\s+decisions\b/i.test(m.sql));
+  assert.deepEqual(drops.map((m) => m.version), [3]);
+  assert.match(drops[0].sql, /INSERT INTO decisions_v3 \([^)]*\)\s+SELECT [^;]* FROM decisions ORDER BY time, id;\s+DROP TABLE decisions;/);
   const c = await tempConfig();
   const store = await openStore(c);
   await store.recordDecision(decision('tx-1', T0));
