@@ -1,6 +1,7 @@
 // `npm run bench:audit [-- --lines N[,N…]] [--repeat R] [--against DIR]`: auditPostfix vs `grep -c
-// status=sent` on the same generated log (medians of R interleaved runs, wall and CPU time), peak memory
-// at 2M and 10M lines; --against runs another checkout's audit (e.g. the previous commit) in the same rounds.
+// status=sent` on the same generated log (medians of R interleaved runs, wall and CPU time; the audit on
+// one thread, the default, and on two), peak memory at 2M and 10M lines; --against runs another
+// checkout's audit (e.g. the previous commit) in the same rounds.
 // I/O: writes temp logs (removed at the end), spawns grep and child audits.
 // Protects the issue-4 goals: within 4× of grep's time; memory bounded by open queue ids, not file size.
 //
@@ -94,12 +95,17 @@ interface ChildRun { kept: number; seconds: number; cpuSeconds: number; lines: n
 
 /** Run this script as a fresh child process (so its peak RSS is this run's alone); its JSON answer. */
 function childRun<T>(...args: string[]): T {
-  return childIn<T>(process.cwd(), ...args);
+  return childIn<T>(process.cwd(), args);
+}
+
+/** the audit on two threads (POSTVAGT_AUDIT_THREADS=2, opt-in), to show what a worker thread adds */
+function childTwo(file: string): ChildRun {
+  return childIn<ChildRun>(process.cwd(), ['--child', file, 'problems'], { POSTVAGT_AUDIT_THREADS: '2' });
 }
 
 /** the same in another checkout (its own bench/audit.ts and src/) */
-function childIn<T>(cwd: string, ...args: string[]): T {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/audit.ts', ...args], { encoding: 'utf8', cwd });
+function childIn<T>(cwd: string, args: string[], env: Record<string, string> = {}): T {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/audit.ts', ...args], { encoding: 'utf8', cwd, env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`child ${args[0]} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
@@ -134,16 +140,18 @@ async function child(file: string, rows: 'problems' | 'none'): Promise<void> {
   process.stdout.write(JSON.stringify(out));
 }
 
-/** R interleaved rounds (grep, audit, floor) so machine load hits all three alike; medians. */
+/** R interleaved rounds (grep, audit, two-thread audit, --against, floor) so machine load hits all alike; medians. */
 function measure(file: string, repeat: number, against?: string) {
   const g: ReturnType<typeof grepRun>[] = [];
   const a: ChildRun[] = [];
   const b: ChildRun[] = [];
+  const two: ChildRun[] = [];
   const f: { seconds: number; cpuSeconds: number }[] = [];
   for (let r = 0; r < repeat; r++) {
     g.push(grepRun(file));
     a.push(childRun<ChildRun>('--child', file, 'problems'));
-    if (against !== undefined) b.push(childIn<ChildRun>(against, '--child', file, 'problems'));
+    two.push(childTwo(file));
+    if (against !== undefined) b.push(childIn<ChildRun>(against, ['--child', file, 'problems']));
     f.push(childRun('--child-read', file));
   }
   const wall = a.map((x, i) => x.seconds / g[i].seconds);
@@ -153,6 +161,12 @@ function measure(file: string, repeat: number, against?: string) {
     audit: { ...a[0], seconds: median(a.map((x) => x.seconds)), cpuSeconds: median(a.map((x) => x.cpuSeconds)), maxRssMiB: Math.max(...a.map((x) => x.maxRssMiB)) },
     floor: { seconds: median(f.map((x) => x.seconds)), cpuSeconds: median(f.map((x) => x.cpuSeconds)) },
     ratioWall: median(wall), ratioCpu: median(cpu), wallRange: [Math.min(...wall), Math.max(...wall)],
+    two: {
+      seconds: median(two.map((x) => x.seconds)), cpuSeconds: median(two.map((x) => x.cpuSeconds)),
+      ratioWall: median(two.map((x, i) => x.seconds / g[i].seconds)), ratioCpu: median(two.map((x, i) => x.cpuSeconds / Math.max(g[i].cpuSeconds, 1e-3))),
+      same: two.every((x) => x.messages === a[0].messages && x.silent === a[0].silent && x.kept === a[0].kept),
+      maxRssMiB: Math.max(...two.map((x) => x.maxRssMiB)),
+    },
     other: b.length === 0 ? undefined : {
       seconds: median(b.map((x) => x.seconds)), cpuSeconds: median(b.map((x) => x.cpuSeconds)),
       ratioWall: median(b.map((x, i) => x.seconds / g[i].seconds)), ratioCpu: median(b.map((x, i) => x.cpuSeconds / Math.max(g[i].cpuSeconds, 1e-3))),
@@ -186,6 +200,8 @@ async function main(): Promise<void> {
         + `  auditPostfix         ${a.seconds.toFixed(2)} s wall, ${a.cpuSeconds.toFixed(2)} s CPU (${perS(a.lines, a.seconds)} lines/s, `
         + `${perS(a.lines, a.cpuSeconds)} lines per CPU-second; ${a.messages} messages, ${a.silent} silent)\n`
         + `  ratio audit/grep     ${m.ratioWall.toFixed(2)}× wall (rounds ${m.wallRange[0].toFixed(2)}–${m.wallRange[1].toFixed(2)}×), ${m.ratioCpu.toFixed(2)}× CPU\n`
+        + `  two threads (POSTVAGT_AUDIT_THREADS=2): ${m.two.seconds.toFixed(2)} s wall, ${m.two.cpuSeconds.toFixed(2)} s CPU, `
+        + `${m.two.ratioWall.toFixed(2)}× grep wall, ${m.two.ratioCpu.toFixed(2)}× grep CPU, peak RSS ${m.two.maxRssMiB.toFixed(0)} MiB; same counts: ${m.two.same}\n`
         + (m.other ? `  --against ${against}: ${m.other.seconds.toFixed(2)} s wall, ${m.other.cpuSeconds.toFixed(2)} s CPU, `
           + `${m.other.ratioWall.toFixed(2)}× grep wall, ${m.other.ratioCpu.toFixed(2)}× grep CPU; same counts: ${m.other.same}\n` : '')
         + `  read + line ends only (no parsing) ${floor.seconds.toFixed(2)} s wall, ${floor.cpuSeconds.toFixed(2)} s CPU (${(floor.seconds / g.seconds).toFixed(2)}× grep)\n`

@@ -1,8 +1,7 @@
 // `auditPostfix`: every queue id's fate from Postfix logs — rotated files in any order (sorted by
 // their first timestamp), plain or .gz, streamed; a year for the classic syslog form, with Dec→Jan rollover.
 // I/O: reads the files. Protects: an unreadable file is a warning, the rest is still audited.
-import { availableParallelism } from 'node:os';
-import { readLineBatches, checkInput, isGzip, type InputProgress } from '../input.ts';
+import { readLineBatches, checkInput, type InputProgress } from '../input.ts';
 import { emptyCounts, type AuditResult, type MessageFate } from '../types.ts';
 import { describeError } from '../../errors.ts';
 import { parseLine, type LogLine } from './parse.ts';
@@ -23,7 +22,7 @@ export interface PostfixAuditOptions {
   rows?: 'all' | 'problems' | 'none';
   /** clock for the default year (tests) */
   now?: Date;
-  /** threads to audit with (1: single-threaded); default: see threadCount, or POSTVAGT_AUDIT_THREADS */
+  /** threads to audit with, 1–16 (worker threads following a share of the queue ids each); default POSTVAGT_AUDIT_THREADS or 1 */
   threads?: number;
 }
 
@@ -114,7 +113,7 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
   const ordered = orderFiles(items);
   const first = ordered.length > 0 ? (await firstClassic(ordered)) : undefined;
   const job: PartJob = { files: ordered, year: opts.year ?? defaultYear(first, opts.now ?? new Date()), keep };
-  const threads = threadCount(opts.threads, await plainSize(ordered));
+  const threads = threadCount(opts.threads);
   const r = (threads > 1 ? await runParallel(job, threads, maskMessage, place, opts.onProgress) : undefined)
     ?? await runPart(job, (raw) => place(maskMessage(raw)), opts.onProgress);
   result.lines = r.lines;
@@ -127,28 +126,13 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
   return result;
 }
 
-/** Below this many bytes of logs, starting a worker costs more than it saves. */
-const PARALLEL_BYTES = 64 << 20;
-
 /**
- * Threads for the audit: `threads` (or POSTVAGT_AUDIT_THREADS) when given, else one per CPU up to
- * four for PARALLEL_BYTES or more of plain logs (every thread reads all the input, so more gain
- * little). Any gzip input: one thread — each thread would inflate everything again, and inflating
- * already runs beside the parser (zlib works off the main thread); two threads were slower.
+ * Threads for the audit: `threads`, else POSTVAGT_AUDIT_THREADS, else one. More is opt-in: every
+ * thread reads and parses every line, so on the 2-CPU machine it was measured on (docs/audit-performance.md)
+ * two threads took as long as one and used 1.7 times the CPU; gzip input was slower still.
  */
-function threadCount(threads: number | undefined, bytes: number): number {
+function threadCount(threads: number | undefined): number {
   const env = Number.parseInt(process.env.POSTVAGT_AUDIT_THREADS ?? '', 10);
-  const asked = threads ?? (Number.isFinite(env) ? env : undefined);
-  if (asked !== undefined) return Math.max(1, Math.min(asked, SHARDS));
-  return bytes >= PARALLEL_BYTES ? Math.min(availableParallelism(), 4) : 1;
-}
-
-/** bytes of plain input; 0 when any input is gzip */
-async function plainSize(files: string[]): Promise<number> {
-  let n = 0;
-  for (const f of files) {
-    if (await isGzip(f).catch(() => false)) return 0;
-    n += await checkInput(f).catch(() => 0);
-  }
-  return n;
+  const asked = threads ?? (Number.isFinite(env) ? env : 1);
+  return Math.max(1, Math.min(asked, SHARDS));
 }
