@@ -30,7 +30,7 @@ export interface Msg {
   /** waiting for its smtpd session to end (to learn the RCPT count) before it is emitted */
   parked?: boolean;
   sessionKey?: number;
-  /** open-message table: hash of the queue id, next message in the same bucket, arrival order */
+  /** open-message table: hash of the queue id, next message in the same bucket, line first seen on */
   hash: number;
   next?: Msg;
   seq: number;
