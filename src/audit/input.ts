@@ -31,8 +31,7 @@ export async function checkInput(file: string): Promise<number> {
   return size;
 }
 
-/** gzip by its magic bytes, not its name */
-export async function isGzip(file: string): Promise<boolean> {
+async function isGzip(file: string): Promise<boolean> {
   const fh = await open(file, 'r');
   try {
     const b = Buffer.alloc(2);
