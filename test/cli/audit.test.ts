@@ -54,8 +54,17 @@ test('--format csv: a header and one row per message', async () => {
   assert.equal(rows.length - 1, 15); // the 15 queue ids of real-postfix-3.7.expected.json
 });
 
+test('--threads N gives the same report as one thread', async () => {
+  const one = fakeIO();
+  const two = fakeIO();
+  assert.equal(await main(['audit', 'postfix', REAL, '--year', '2026', '--format', 'json'], one), 0);
+  assert.equal(await main(['audit', 'postfix', REAL, '--year', '2026', '--format', 'json', '--threads', '2'], two), 0);
+  assert.equal(two.out(), one.out());
+});
+
 test('bad usage exits 2 with a message; --help teaches the fates with examples', async () => {
   for (const argv of [['audit', 'postfix'], ['audit', 'postfix', REAL, '--format', 'xml'], ['audit', 'postfix', REAL, '--year', '24'],
+    ['audit', 'postfix', REAL, '--threads', '0'], ['audit', 'postfix', REAL, '--threads', 'two'], ['audit', 'exchange', REAL, '--threads', '2'],
     ['audit', 'postfix', REAL, '--bogus'], ['audit', 'frob']]) {
     const io = fakeIO();
     assert.equal(await main(argv, io), 2, argv.join(' '));
