@@ -121,7 +121,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // decisions_incident), so each commit appended four WAL pages. Clustered by (time, id) the row
     // goes into one; the incident index only holds rows that have an incident (a plain pass has
     // none). Same columns, same order; rows are copied, never changed (invariant 3).
-    // The PostgreSQL store mirrors this as PRIMARY KEY (time, id) and a partial index.
+    // A PostgreSQL store (not built yet) should mirror this: PRIMARY KEY (time, id), a partial index.
     version: 3,
     name: 'decisions clustered by (time, id); incident index only for rows with an incident',
     sql: `
