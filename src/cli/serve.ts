@@ -13,6 +13,7 @@ import { startWeb } from '../web/server.ts';
 import { startResendTracker } from '../review/resend-tracker.ts';
 import { smtpAuthenticator } from '../web/auth.ts';
 import type { Command, CliIO } from './io.ts';
+import type { Config } from '../config/schema.ts';
 import { installFatalHandler } from './fatal.ts';
 
 const HELP = `Usage: postvagt serve [--config FILE] [--upstream smtp://HOST:PORT] [--listen HOST:PORT]
@@ -23,6 +24,13 @@ Runs the SMTP gateway and the dashboard. Without a config file: SMTP on 127.0.0.
 data under ./var, and the embedded capture mailbox as the upstream.
 Flags override the config: --listen/--upstream the first outbound listener and its route.
 Stop with Ctrl-C or SIGTERM: mail in flight is finished, new mail gets 421 (try again).
+
+Examples:
+  postvagt serve                                         # try it: everything on this machine
+  postvagt serve --config /etc/postvagt/postvagt.yaml    # production, as configured
+  postvagt serve --upstream smtp://127.0.0.1:25 --data /srv/postvagt
+                                                         # relay to the local Postfix
+  POSTVAGT_LOG_LEVEL=debug postvagt serve                # more log lines (one JSON object each, stderr)
 `;
 
 /** how long SIGTERM waits for transactions in flight before closing connections with 421 */
@@ -82,7 +90,7 @@ export const serve: Command = async (argv, io) => {
       onError: (err) => logger.error({ event: 'store.fail', where: 'resend tracking', err: err.message }),
     });
     serving = true;
-    io.stdout.write(banner(loaded.config.data_dir, io, gw, w.url));
+    io.stdout.write(banner(loaded.config, io, gw, w.url));
     logger.info({ event: 'serve.start', listeners: gw.listeners, dashboard: w.url });
     await untilSignal();
     serving = false;
@@ -111,20 +119,41 @@ function untilSignal(): Promise<void> {
   });
 }
 
+/** what the first mail with a CPR number in the subject gets, in the words of the try-it line */
+const TRY_OUTCOME: Record<string, string> = {
+  reject: 'refused with 550',
+  quarantine: 'held in quarantine; the sender gets a notice',
+  redact: 'delivered with the number masked; the sender gets a notice',
+  tag: 'delivered with a tag header; the sender gets a notice',
+  pass: 'delivered unchanged and recorded',
+};
+
 /** what a newcomer needs on one screen: where to send, where to look, a command to paste */
-export function banner(dataDir: string, io: Pick<CliIO, 'cwd'>, gw: Gateway, dashboard: string): string {
-  const lines = ['Postvagt is running.', ''];
-  for (const l of gw.listeners) lines.push(`  SMTP (${l.name}):  ${l.host}:${l.port}`);
-  lines.push(`  Dashboard:        ${dashboard}`);
-  lines.push(`  Data folder:      ${resolve(io.cwd, dataDir)}`);
-  if (gw.capture) lines.push('  Upstream:         the embedded capture mailbox (see "Delivered" in the dashboard)');
-  const first = gw.listeners[0];
+export function banner(config: Pick<Config, 'data_dir' | 'listeners' | 'policy'>, io: Pick<CliIO, 'cwd'>, gw: Gateway, dashboard: string): string {
+  const rows: [string, string][] = gw.listeners.map((l) => [`SMTP (${l.name}):`, `${hostPort(l.host, l.port)}${directionOf(config, l.name)}`]);
+  rows.push(['Dashboard:', dashboard], ['Data folder:', resolve(io.cwd, config.data_dir)]);
+  if (gw.capture) rows.push(['Upstream:', 'the embedded capture mailbox (see "Delivered" in the dashboard)']);
+  // labels padded to the longest, so a listener called "webform-intern" keeps the column straight
+  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
+  const lines = ['Postvagt is running.', '', ...rows.map(([k, v]) => `  ${k.padEnd(width)}${v}`)];
+  // the try-it mails come from our own staff: they belong on an outbound listener
+  const first = gw.listeners.find((l) => directionOf(config, l.name) !== ' (inbound)') ?? gw.listeners[0];
   if (first) {
-    const server = first.host.includes(':') ? `[${first.host}]:${first.port}` : `${first.host}:${first.port}`;
-    lines.push('', 'Try it (the second mail is stopped: a CPR number in the subject):');
+    const server = hostPort(first.host, first.port);
+    const dir = config.listeners.find((l) => l.name === first.name)?.direction ?? 'outbound';
+    lines.push('', `Try it (the second mail has a CPR number in the subject: ${TRY_OUTCOME[config.policy[dir].action] ?? config.policy[dir].action}):`);
     lines.push(`  swaks --server ${server} --from sagsbehandler@kommune.example --to borger@example.org --header 'Subject: Referat'`);
     lines.push(`  swaks --server ${server} --from sagsbehandler@kommune.example --to borger@example.org --header 'Subject: Sag 010203-1234'`);
   }
   lines.push('', 'Stop with Ctrl-C.', '');
   return lines.join('\n');
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** " (inbound)" beside an inbound listener: mail from outside, handled by policy.inbound */
+function directionOf(config: Pick<Config, 'listeners'>, name: string): string {
+  return config.listeners.find((l) => l.name === name)?.direction === 'inbound' ? ' (inbound)' : '';
 }

@@ -4,7 +4,6 @@
 import type { Incident, NoticeDraft } from '../store/types.ts';
 import { maskText } from '../detect/index.ts';
 import { PvError } from '../errors.ts';
-import { headerWords } from './headers-da.ts';
 import { CRLF, encodeHeaderText, foldHeader, quotedPrintable, rfc5322Date, wrapText } from './mime.ts';
 import { outcomeOf, type Outcome } from './notice-text.ts';
 import { isSafeAddress } from './recipient.ts';
@@ -71,7 +70,7 @@ export function escalationText(p: EscalationInput): string {
     '',
     `Why no notice:  ${reason}`,
     `Case:           ${inc.id}`,
-    `Time:           ${inc.time}`,
+    `Time:           ${danishTime(inc.time)}`,
     `Direction:      ${inc.direction} (listener ${toLine(inc.listener)})`,
     `Sender:         ${inc.sender === '' ? '<> (null sender)' : toLine(inc.sender)}`,
     `Recipients:     ${inc.recipients.slice(0, 20).map(toLine).join(', ')}${inc.recipients.length > 20 ? ', ...' : ''}`,
@@ -80,10 +79,24 @@ export function escalationText(p: EscalationInput): string {
     `Reply given:    ${toLine(inc.reply)}`,
     `Classification: ${inc.classification}${inc.classificationReason ? ` (${toLine(inc.classificationReason)})` : ''}`,
     'Found:',
-    ...inc.findings.slice(0, 20).map((f) => `  - ${f.header} (${headerWords(f.header).en}): ${f.masked}, fingerprint ${f.fingerprint.slice(0, 16)}`),
+    ...inc.findings.slice(0, 20).map((f) => `  - ${toLine(f.header)}: ${f.masked}, fingerprint ${f.fingerprint.slice(0, 16)}`),
   ];
   if (p.dashboardUrl) lines.push('', `Dashboard: ${toLine(p.dashboardUrl)}`);
   return lines.join('\n') + '\n';
+}
+
+const DANISH_CLOCK = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+});
+
+/**
+ * The time as the dashboard and the sender's notice state it (Danish local time): the operator who
+ * reads "21:45" here must find the same time on the incident list. UTC kept alongside for logs.
+ */
+export function danishTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return toLine(iso);
+  return `${DANISH_CLOCK.format(d)} dansk tid / Danish time (${d.toISOString().slice(0, 19)}Z)`;
 }
 
 function toLine(s: string): string {

@@ -23,7 +23,7 @@ form.filters{display:flex;gap:.8rem;align-items:end;margin:.6rem 0 1rem}label{di
 
 function layout(title: string, user: string | null, body: string): string {
   const nav = user
-    ? `<header><strong>Postvagt</strong><a href="/incidents">Hændelser · Incidents</a><a href="/captured">Leveret (test) · Captured</a>
+    ? `<header><strong>Postvagt</strong><a href="/incidents">Hændelser · Incidents</a><a href="/captured">Leveret (test) · Delivered (test)</a>
 <form method="post" action="/logout"><span class="note">${esc(user)}</span> <button>Log ud · Sign out</button></form></header>`
     : '';
   return `<!doctype html><html lang="da"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -61,8 +61,9 @@ export function incidentsPage(v: IncidentView): string {
     : '';
   const empty = v.incidents.length === 0 ? '<p class="note">Ingen hændelser · No incidents.</p>' : '';
   return layout('Hændelser · Incidents', v.user, `<h1>Hændelser · Incidents</h1>${filters(v.filter)}${summary}${empty}
-<div class="wide"><table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>Sag · Incident</th><th>Handling · Action</th><th>Status</th><th>Besked · Notice</th><th>Klassifikation</th>
-<th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Emne (maskeret)</th><th>Fund · Findings</th><th>Svar · Reply</th></tr></thead>
+<div class="wide"><table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>Sag · Incident</th><th>Emne (maskeret) · Subject (masked)</th><th>Fund · Findings</th>
+<th>Handling · Action</th><th>Status</th><th>Besked · Notice</th><th>Klassifikation · Classification</th>
+<th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Svar · Reply</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`);
 }
 
@@ -84,18 +85,18 @@ function incidentRow(i: Incident, now: Date): string {
   const findings = i.findings.map((f) => `${esc(f.header)}: <span class="nowrap">${esc(f.masked)}</span> <span class="note" title="fingerprint">${esc(f.fingerprint.slice(0, 12))}</span>`).join('<br>');
   const stale = isStale(i, now);
   return `<tr${stale ? ' class="stale"' : ''}><td>${esc(danishTime(i.time))}${stale ? '<br><span class="note">uløst &gt; 24 t</span>' : ''}</td>
-<td class="nowrap">${esc(i.id)}</td><td><span class="tag${i.action === 'tempfail' || i.action === 'upstream-fail' ? ' bad' : ''}">${esc(i.action)}</span><br><span class="note">${esc(i.direction)}</span></td>
+<td class="nowrap">${esc(i.id)}</td><td>${keepMasked(esc(i.subjectMasked))}</td><td>${findings}</td>
+<td><span class="tag${i.action === 'tempfail' || i.action === 'upstream-fail' ? ' bad' : ''}">${esc(i.action)}</span><br><span class="note">${esc(i.direction)}</span></td>
 <td>${esc(i.status)}${i.resolution ? `<br><span class="note">${esc(i.resolution)}</span>` : ''}${statusForm(i)}</td><td>${esc(NOTICE_LABELS[i.notice] ?? i.notice)}</td>
-<td title="${esc(i.classificationReason)}">${esc(i.classification)}<br><span class="note">${esc(i.classificationReason)}</span></td>
-<td>${esc(i.sender || '<>')}</td><td>${i.recipients.map(esc).join('<br>')}</td><td>${keepMasked(esc(i.subjectMasked))}</td><td>${findings}</td>
-<td>${replyCell(i.reply)}</td></tr>`;
+<td>${esc(i.classification)}<br><span class="note">${keepMasked(esc(i.classificationReason))}</span></td>
+<td>${esc(i.sender || '<>')}</td><td>${i.recipients.map(esc).join('<br>')}</td><td>${replyCell(i.reply)}</td></tr>`;
 }
 
 /** The reply's code up front; its long bilingual text folded away, so rows stay readable. */
 function replyCell(reply: string): string {
   const m = /^(\d{3}(?: \d\.\d{1,3}\.\d{1,3})?) (.*)$/s.exec(reply);
   if (!m) return `<span class="note">${esc(reply)}</span>`;
-  return `<details><summary class="nowrap">${esc(m[1])}</summary><span class="note">${esc(m[2])}</span></details>`;
+  return `<details><summary class="nowrap">${esc(m[1])}</summary><span class="note">${keepMasked(esc(m[2]))}</span></details>`;
 }
 
 /** What the notice status means for the reviewer: was the sender (or the central mailbox) told? */
@@ -115,20 +116,22 @@ function statusForm(i: Incident): string {
     return `<form method="post" action="${esc(action)}"><input type="hidden" name="status" value="new"><button class="small">Genåbn · Reopen</button></form>`;
   }
   const reviewed = i.status === 'new'
-    ? `<form method="post" action="${esc(action)}"><input type="hidden" name="status" value="reviewed"><button class="small">Set · Reviewed</button></form>`
+    ? `<form method="post" action="${esc(action)}"><input type="hidden" name="status" value="reviewed"><button class="small">Gennemset · Reviewed</button></form>`
     : '';
   return `${reviewed}<form method="post" action="${esc(action)}"><input type="hidden" name="status" value="resolved">
 <select name="resolution" required><option value="">vælg · choose…</option>${RESOLUTIONS.map((r) => `<option>${esc(r)}</option>`).join('')}</select><button class="small">Løst · Resolve</button></form>`;
 }
 
+/** The filter labels in both languages, like every other label; the values are the API's words. */
 function filters(f: Record<string, string | undefined>): string {
-  const select = (name: string, values: string[]) =>
-    `<label>${name}<select name="${name}"><option value="">alle · all</option>${values
+  const select = (name: string, label: string, values: string[]) =>
+    `<label>${label}<select name="${name}"><option value="">alle · all</option>${values
       .map((v) => `<option${f[name] === v ? ' selected' : ''}>${esc(v)}</option>`)
       .join('')}</select></label>`;
-  return `<form class="filters" method="get" action="/incidents">${select('status', ['new', 'reviewed', 'resolved'])}
-${select('classification', ['isolated', 'systemic', 'unclassified'])}${select('direction', ['outbound', 'inbound'])}
-<label>since<input type="date" name="since" value="${esc(f.since?.slice(0, 10))}"></label><button>Vis · Show</button></form>`;
+  return `<form class="filters" method="get" action="/incidents">${select('status', 'Status', ['new', 'reviewed', 'resolved'])}
+${select('classification', 'Klassifikation · Classification', ['isolated', 'systemic', 'unclassified'])}${select('direction', 'Retning · Direction', ['outbound', 'inbound'])}
+<label>Fra dato · Since<input type="date" name="since" value="${esc(f.since?.slice(0, 10))}"></label><button>Vis · Show</button>
+<label>Sagsnummer · Case number<input name="id" placeholder="PV-…" size="20"></label><button>Find</button></form>`;
 }
 
 export function capturedPage(p: { messages: CapturedMessage[]; user: string }): string {
@@ -136,14 +139,14 @@ export function capturedPage(p: { messages: CapturedMessage[]; user: string }): 
     .map((m) => `<tr><td>${esc(danishTime(m.time))}</td><td><a href="/captured/${esc(m.id)}">#${esc(m.id)}</a></td>
 <td>${esc(m.sender || '<>')}</td><td>${m.recipients.map(esc).join('<br>')}</td><td>${esc(m.size)} B</td></tr>`)
     .join('\n');
-  return layout('Leveret · Captured', p.user, `<h1>Leveret (testpostkasse) · Captured mail</h1>
-<p class="note">Mail the gateway delivered to its embedded capture mailbox (the default upstream in development). CPR numbers are masked here.</p>
+  return layout('Leveret · Delivered', p.user, `<h1>Leveret (testpostkasse) · Delivered (test mailbox)</h1>
+<p class="note">Mail som Postvagt har leveret til sin indbyggede testpostkasse (capture, standard i udvikling): videresendte mails, besked til afsendere, eskaleringer og døgnrapporter. CPR-numre vises maskeret. · Mail Postvagt delivered to its embedded capture mailbox (the default upstream in development): relayed mail, notices to senders, escalations and digests. CPR numbers are masked here.</p>
 <table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>#</th><th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Størrelse · Size</th></tr></thead><tbody>${rows}</tbody></table>`);
 }
 
 export function capturedMessagePage(p: { message: CapturedMessage; maskedText: string; truncated: boolean; user: string }): string {
   const m = p.message;
-  return layout(`#${m.id}`, p.user, `<h1>Leveret · Captured #${esc(m.id)}</h1>
+  return layout(`#${m.id}`, p.user, `<h1>Leveret · Delivered #${esc(m.id)}</h1>
 <p>${esc(m.sender || '<>')} → ${m.recipients.map(esc).join(', ')} · ${esc(m.size)} B${p.truncated ? ' · <span class="note">vist afkortet · shown truncated</span>' : ''}</p>
 <pre>${esc(p.maskedText)}</pre>`);
 }

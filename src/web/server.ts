@@ -159,9 +159,17 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
   app.get('/', async (_req, reply) => reply.code(303).header('location', '/incidents').send());
   app.get('/incidents', page(async (req, reply, user) => {
     const query = req.query as Record<string, string | undefined>;
+    // the case number a case worker reads out from a notice: straight to that incident
+    if (query.id?.trim()) return reply.code(303).header('location', `/incidents/${encodeURIComponent(query.id.trim().toUpperCase())}`).send();
     const q = parseIncidentQuery(query);
     if (!q.ok) return reply.code(400).send(incidentsPage({ incidents: [], now: ctx.now(), filter: {}, user }).replace('<table>', `<p class="error">${esc(q.error)}</p><table>`));
     return reply.send(incidentsPage({ incidents: await ctx.store.listIncidents(q.filter), now: ctx.now(), filter: query, user }));
+  }));
+  // one incident by its case number (the link in escalation mails and digests points here)
+  app.get('/incidents/:id', page(async (req, reply, user) => {
+    const found = await ctx.store.getIncident((req.params as { id: string }).id);
+    if (!found) return reply.code(404).send(notFoundPage(user));
+    return reply.send(incidentsPage({ incidents: [found], now: ctx.now(), filter: {}, user }));
   }));
   app.post('/incidents/:id/status', page(async (req, reply, user) => {
     // cookies are SameSite=Strict; a browser POST from another site also shows in Origin

@@ -44,7 +44,7 @@ test('the text says what to do first, then the facts, with the reason and the da
   assert.match(t, new RegExp(`Case: {11}${ID}`));
   assert.match(t, /Sender: {9}noreply@borger\.dk/);
   assert.match(t, /Subject: {8}Partshøring XXXXXX-XXXX/);
-  assert.match(t, /  - Subject \(subject\): XXXXXX-XXXX, fingerprint f00d/);
+  assert.match(t, /  - Subject: XXXXXX-XXXX, fingerprint f00d/);
   assert.match(t, /Dashboard: https:\/\/postvagt\.kommune\.dk\/incidents\/PV-/);
 });
 
@@ -83,4 +83,11 @@ test('property: arbitrary incident text → escalation and digest mails stay 7-b
     assert.ok(raw.split('\r\n').every((l) => l.length <= 998));
   }
   parseWithPython(drafts.map((d) => d.raw)).forEach((p, i) => assert.equal(p.error, null, `case ${i}`));
+});
+
+// User review (29 Nov): the escalation said "Time: 2026-11-29T20:45:51.395Z" while the dashboard and
+// the sender's notice said 21:45 — an operator looking the incident up by time found nothing there.
+test('the time is Danish local time, as on the dashboard and in the notice, with UTC beside it', () => {
+  assert.match(escalationText(input({ incident: incident({ time: '2026-11-29T20:45:51.395Z' }) })), /Time: {11}2026-11-29 21:45:51 dansk tid \/ Danish time \(2026-11-29T20:45:51Z\)\n/);
+  assert.match(escalationText(input({ incident: incident({ time: '2026-07-01T10:00:00.000Z' }) })), /Time: {11}2026-07-01 12:00:00 dansk tid/);
 });

@@ -19,6 +19,27 @@ test('incidents page: Danish time, a resolution must be chosen (none preselected
   assert.ok(html.includes('2026-11-29 20:40:47'));
   assert.match(html, /<select name="resolution" required><option value="">vælg · choose…<\/option>/);
   const cells = html.split('<tr')[2].split('<td');
-  const statusAt = cells.findIndex((c) => c.includes('Set · Reviewed'));
+  const statusAt = cells.findIndex((c) => c.includes('Gennemset · Reviewed'));
   assert.match(cells[statusAt + 1], /eskaleret · escalated/);
+});
+
+// Found in the user review (29 Nov): at 1400 px the subject and the findings were past the right
+// edge, behind the classification reason and the forms; a masked number in the reply broke at its dash.
+test('incidents page: subject and findings come right after the incident id; headers and filters in both languages', () => {
+  const html = incidentsPage({ incidents: [incident('PV-20261129-DISP01', '2026-11-29T19:40:47.000Z')], now: new Date('2026-11-29T20:00:00Z'), filter: {}, user: 'anna' });
+  const heads = [...html.matchAll(/<th>([^<]*)<\/th>/g)].map((m) => m[1]);
+  assert.deepEqual(heads.slice(1, 4), ['Sag · Incident', 'Emne (maskeret) · Subject (masked)', 'Fund · Findings']);
+  assert.ok(heads.includes('Klassifikation · Classification'));
+  const cells = html.split('<tr')[2].split('<td').slice(1);
+  assert.match(cells[1], /PV-20261129-DISP01/);
+  assert.equal(cells.length, heads.length, 'one cell per column');
+  for (const label of ['Retning · Direction', 'Fra dato · Since', 'Klassifikation · Classification']) assert.ok(html.includes(`<label>${label}<`), label);
+});
+
+test('incidents page: a masked number in the reply and the classification reason does not break at its dash', () => {
+  const reply = '550 5.7.1 Ikke afsendt: emnefeltet indeholder et CPR-nummer (XXXXXX-XXXX). Sag PV-20261129-DISP02';
+  const html = incidentsPage({ incidents: [incident('PV-20261129-DISP02', '2026-11-29T19:40:47.000Z', { reply, classificationReason: 'the subject held 251284-XXXX' })], now: new Date('2026-11-29T20:00:00Z'), filter: {}, user: 'anna' });
+  assert.ok(html.includes('(XXXXXX\u2011XXXX)'), 'reply keeps the masked number on one line');
+  assert.ok(html.includes('251284\u2011XXXX'), 'reason keeps the masked number on one line');
+  assert.ok(!/XXXXXX-XXXX\)/.test(html.split('<tbody>')[1]), 'no breakable dash left in the row');
 });

@@ -182,3 +182,21 @@ test('status changes from the incidents page: reviewed, resolved with a resoluti
   assert.match(String(anon.headers.location), /^\/login/);
   await store.close();
 });
+
+// User review (29 Nov): a case worker phones in the case number from a notice; the reviewer had to
+// scroll the whole list, and the "Dashboard:" link escalation mails carry (…/incidents/PV-…) was a 404.
+test('one incident by its case number: /incidents/PV-…, and the case-number box on the list goes there', async () => {
+  const { app, store } = await setup();
+  const cookie = await login(app);
+  const one = await app.inject({ url: '/incidents/PV-20261127-OLD001', headers: { cookie } });
+  assert.equal(one.statusCode, 200);
+  assert.ok(one.body.includes('PV-20261127-OLD001'));
+  assert.ok(!one.body.includes('PV-20261129-NEW001'), 'only that incident');
+  assert.equal((await app.inject({ url: '/incidents/PV-20261127-NOSUCH', headers: { cookie } })).statusCode, 404);
+  const box = await app.inject({ url: '/incidents?id=+pv-20261127-old001+', headers: { cookie } });
+  assert.equal(box.statusCode, 303);
+  assert.equal(box.headers.location, '/incidents/PV-20261127-OLD001');
+  const anon = await app.inject('/incidents/PV-20261127-OLD001');
+  assert.equal(anon.statusCode, 303, 'behind the login like every page');
+  await store.close();
+});
