@@ -22,7 +22,8 @@ Usage:
 Lists one day's incidents (mails Postvagt stopped, changed or could not deliver), systemic
 alerts first, then every incident still unresolved after 24 hours (a citizen's case may be
 waiting), then the whole day. CPR numbers appear only masked (XXXXXX-XXXX).
-The day is a calendar day in Danish time (Europe/Copenhagen); times in the list are UTC.
+The day is a calendar day in Danish time (Europe/Copenhagen), and the times listed are Danish
+time too, as on the dashboard.
 
 Options:
   --date YYYY-MM-DD   the day to report (default: yesterday, Danish time)

@@ -11,6 +11,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { UpstreamConfig } from '../config/schema.ts';
 import type { Incident, Store } from '../store/types.ts';
 import { openExistingStore } from './existing-store.ts';
+import { danishTime } from '../web/pages.ts';
 
 const HELP = `postvagt quarantine — held mail: list it, deliver it, or delete it
 
@@ -72,7 +73,7 @@ async function list(store: Store, io: CliIO): Promise<number> {
   if (held.length === 0) return io.stdout.write('No held mail.\n'), 0;
   for (const i of held) {
     const to = i.recipients.join(', ');
-    io.stdout.write(maskText(`${i.id}  ${i.time}  ${i.status}\n  from: ${i.sender || '<>'}\n  to:   ${to}\n  subject: ${i.subjectMasked}\n`));
+    io.stdout.write(maskText(`${i.id}  ${danishTime(i.time)} (dansk tid)  ${i.status}\n  from: ${i.sender || '<>'}\n  to:   ${to}\n  subject: ${i.subjectMasked}\n`));
   }
   io.stdout.write(`${held.length} held mail(s). 'postvagt quarantine release ID' delivers one, 'postvagt quarantine delete ID' removes it.\n`);
   return 0;
@@ -81,7 +82,8 @@ async function list(store: Store, io: CliIO): Promise<number> {
 /** the incident behind `id`, when it is a quarantine incident; anything else is a usage error */
 async function heldIncident(store: Store, pos: string[], verb: string): Promise<Incident> {
   if (pos.length !== 1) throw new PvError('PV_USAGE', `quarantine ${verb} takes one incident id, e.g. 'postvagt quarantine ${verb} PV-20261129-7K3QXD'`);
-  const id = pos[0];
+  // case numbers are upper case; one typed as read aloud ("pv-20261129-7k3qxd") is the same case
+  const id = /^pv-\d{8}-[0-9a-z]{6}$/i.test(pos[0]) ? pos[0].toUpperCase() : pos[0];
   const incident = await store.getIncident(id);
   const shown = maskText(id.length > 40 ? `${id.slice(0, 40)}…` : id);
   if (!incident) throw new PvError('PV_USAGE', `no incident ${shown} (see 'postvagt quarantine list')`);

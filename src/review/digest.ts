@@ -34,7 +34,7 @@ export function digestSubject(p: Pick<DigestInput, 'day' | 'incidents' | 'unreso
 
 /** The digest body (LF line ends): counts, systemic alerts first, then the unresolved, then the day's list. */
 export function digestText(p: DigestInput): string {
-  const out: string[] = [`Postvagt daily digest for ${p.day} (generated ${p.now.toISOString()}; all times UTC)`, ''];
+  const out: string[] = [`Postvagt daily digest for ${p.day} (generated ${danishClock(p.now)}; all times Danish time, as on the dashboard)`, ''];
   out.push(`Incidents: ${p.incidents.length}`, `  by action:    ${countBy(p.incidents, (i) => i.action)}`);
   out.push(`  by direction: ${countBy(p.incidents, (i) => i.direction)}`, `  by class:     ${countBy(p.incidents, (i) => i.classification)}`);
   out.push(`  notices:      ${countBy(p.incidents, (i) => i.notice)}`, '');
@@ -73,12 +73,25 @@ export function buildDigest(p: DigestInput): NoticeDraft {
 function listed(incidents: readonly Incident[], extra?: (i: Incident) => string): string[] {
   const sorted = [...incidents].sort((a, b) => a.time.localeCompare(b.time));
   const rows = sorted.slice(0, LIST_LIMIT).flatMap((i) => {
-    const row = `  ${i.id}  ${i.time.slice(0, 16).replace('T', ' ')}  ${i.direction.padEnd(8)} ${i.action.padEnd(13)} ${i.status.padEnd(8)} ${line(i.sender) || '<>'} -> ${i.recipients.slice(0, 3).map(line).join(', ')}${i.recipients.length > 3 ? ', ...' : ''}`;
+    const row = `  ${i.id}  ${danishClock(new Date(i.time))}  ${i.direction.padEnd(8)} ${i.action.padEnd(13)} ${i.status.padEnd(8)} ${line(i.sender) || '<>'} -> ${i.recipients.slice(0, 3).map(line).join(', ')}${i.recipients.length > 3 ? ', ...' : ''}`;
     const subject = `    "${line(i.subjectMasked).slice(0, 120)}"`;
     return extra ? [row, subject, extra(i)] : [row, subject];
   });
   if (sorted.length > LIST_LIMIT) rows.push(`  ... and ${sorted.length - LIST_LIMIT} more (see the dashboard)`);
   return rows;
+}
+
+const CLOCK = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+});
+
+/**
+ * "2026-11-28 09:14" in Danish time: the day reported is a Danish calendar day, and the dashboard,
+ * the notices and the escalations all state Danish time — a UTC time here sent the reader looking
+ * an hour or two off on the incident list (user review, 29 Nov).
+ */
+function danishClock(d: Date): string {
+  return Number.isNaN(d.getTime()) ? '????-??-?? ??:??' : CLOCK.format(d);
 }
 
 function countBy(items: readonly Incident[], key: (i: Incident) => string): string {

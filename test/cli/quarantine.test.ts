@@ -65,6 +65,8 @@ test('list: only held mail not yet resolved, oldest first, nothing raw', async (
   assert.doesNotMatch(out, /DONE01|REJ001/);
   assert.match(out, /from: sagsbehandler@kommune\.dk\n {2}to: {3}borger@example\.dk\n {2}subject: Sag XXXXXX-XXXX/);
   assert.match(out, /2 held mail\(s\)/);
+  // Danish time, as on the dashboard and in the sender's notice (user review: it printed raw UTC ISO)
+  assert.match(out, /PV-20261128-OLDER1  2026-11-28 09:00:00 \(dansk tid\)  reviewed\n/);
   assert.ok(!out.includes(RAW));
 });
 
@@ -176,6 +178,7 @@ test('unknown id, a non-quarantine incident and bad usage exit 2 with a clear me
     [['release'], /takes one incident id/],
     [['purge'], /expected list, release or delete after 'quarantine', got 'purge'/],
     [['release', RAW], /no incident XXXXXX-XXXX/],
+    [['release', 'pv-20261129-rej001'], /incident PV-20261129-REJ001 is not a held mail/], // typed in lower case: still found
   ];
   for (const [args, message] of cases) {
     const io = fakeIO({ cwd: dir });

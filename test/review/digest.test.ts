@@ -69,3 +69,14 @@ test('the digest mail is strictly valid, null sender, auto-generated, and holds 
   assert.ok(!d.raw.toString('latin1').replaceAll('=\r\n', '').includes('0101901234'));
   assert.throws(() => buildDigest(input({ centralMailbox: 'x' })), { code: 'PV_CONFIG_INVALID' });
 });
+
+// User review (29 Nov): the digest listed UTC times while the dashboard, the notices and the
+// escalations show Danish time; the reader looked an hour off. Winter (UTC+1) and summer (UTC+2).
+test('times in the digest are Danish time, as on the dashboard', () => {
+  const winter = incident({ id: 'PV-20261128-WINTER', time: '2026-11-28T08:14:00.000Z' });
+  const summer = incident({ id: 'PV-20260701-SUMMER', time: '2026-07-01T10:00:00.000Z' });
+  const t = digestText(input({ incidents: [winter], unresolved: [summer], now: new Date('2026-11-29T06:00:00Z') }));
+  assert.match(t, /^Postvagt daily digest for 2026-11-28 \(generated 2026-11-29 07:00; all times Danish time, as on the dashboard\)\n/);
+  assert.match(t, /PV-20261128-WINTER {2}2026-11-28 09:14 /);
+  assert.match(t, /PV-20260701-SUMMER {2}2026-07-01 12:00 /);
+});
