@@ -3,6 +3,7 @@
 // can add the file line. Protects invariant 1 (no way to configure silent loss) and "no open relay".
 import { isIP } from 'node:net';
 import type { Config } from './schema.ts';
+import { isSafeAddress } from '../notify/recipient.ts';
 import type { KeyPath } from './yaml-lines.ts';
 
 export interface Problem {
@@ -20,6 +21,7 @@ export function semanticProblems(c: Config): Problem[] {
     names.set(l.name, i);
     // port 0 = "any free port" (tests, ephemeral setups): never a clash
     const port = portOf(l.listen);
+    if (Number(port) > 65535) problems.push({ path: at('listen'), message: `port ${port} does not exist (ports are 1-65535)` });
     if (port !== '0' && ports.has(port)) problems.push({ path: at('listen'), message: `port ${port} is already used by listeners[${ports.get(port)}]` });
     if (port !== '0') ports.set(port, i);
     if (!(l.upstream in c.upstreams)) {
@@ -35,12 +37,14 @@ export function semanticProblems(c: Config): Problem[] {
     });
     problems.push(...tlsProblems(c, i));
   });
+  if (Number(portOf(c.web.listen)) > 65535) problems.push({ path: ['web', 'listen'], message: `port ${portOf(c.web.listen)} does not exist (ports are 1-65535)` });
   if (portOf(c.web.listen) !== '0' && ports.has(portOf(c.web.listen))) {
     problems.push({ path: ['web', 'listen'], message: `port ${portOf(c.web.listen)} is also an SMTP listener's port` });
   }
   if (c.policy.outbound.action === 'pass') {
     problems.push({ path: ['policy', 'outbound', 'action'], message: "'pass' is only allowed for inbound (monitoring-only); outbound mail with a CPR number in a header must be stopped or changed" });
   }
+  problems.push(...addressProblems(c));
   c.notify.unreachable_senders.forEach((p, j) => {
     try {
       new RegExp(p, 'i');
@@ -49,6 +53,24 @@ export function semanticProblems(c: Config): Problem[] {
     }
   });
   return problems;
+}
+
+/**
+ * Notices come From: postmaster and escalations and digests go to central_mailbox. A value that is
+ * not one plain address was accepted at start and then failed every escalation at run time — each
+ * null-sender mail got 451 and nobody was told (invariant 6): refuse it here, with its line.
+ */
+function addressProblems(c: Config): Problem[] {
+  const keys = ['postmaster', 'central_mailbox'] as const;
+  return keys
+    .filter((k) => !isSafeAddress(bareAddress(c.notify[k])))
+    .map((k) => ({ path: ['notify', k], message: `'${c.notify[k]}' is not an e-mail address (write it as name@example.dk, or "Name <name@example.dk>")` }));
+}
+
+/** "Postvagt <pv@x.dk>" → "pv@x.dk", as the notice builders read it */
+function bareAddress(a: string): string {
+  const m = /<([^<>]*)>\s*$/.exec(a);
+  return (m ? m[1] : a).trim();
 }
 
 function tlsProblems(c: Config, i: number): Problem[] {

@@ -42,7 +42,7 @@ export async function loadConfig(p: LoadParams): Promise<LoadedConfig> {
   const raw = toObject(source?.doc.toJS() ?? {}, file);
   const origins = applyOverrides(raw, env, p.overrides);
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw problemsError(parsed.error.issues.map((i) => fromIssue(i, raw)), file, source, origins);
+  if (!parsed.success) throw problemsError(withoutExplained(parsed.error.issues.map((i) => fromIssue(i, raw))), file, source, origins);
   const config = resolvePaths(parsed.data, cwd);
   const problems = [...semanticProblems(config), ...(await unreadableFiles(config))];
   if (problems.length > 0) throw problemsError(problems.map((x) => ({ ...x, message: `${formatPath(x.path)}: ${x.message}`, code: 'PV_CONFIG_INVALID' as const })), file, source, origins);
@@ -118,8 +118,32 @@ function fromIssue(issue: z.core.$ZodIssue, raw: unknown): Located {
   if (path[path.length - 1] === 'action' && typeof value === 'string' && DISCARD_WORDS.has(value.toLowerCase())) {
     return { path, code: 'PV_CONFIG_INVALID', message: `${formatPath(path)}: '${value}' is not possible: Postvagt has no discard action by design — mail is never dropped silently. Use reject (the sender is told at once) or quarantine (held, sender notified)` };
   }
-  const what = value === undefined ? `required but missing (${issue.message})` : issue.message;
+  const what = value === undefined ? 'required but missing'
+    : issue.code === 'invalid_value' ? `expected one of ${issue.values.map(String).join(', ')} (got '${String(value)}')`
+    : issue.code === 'invalid_type' ? `expected ${KINDS[issue.expected] ?? issue.expected}, got ${kindOf(value)}`
+    : issue.message;
   return { path, code: 'PV_CONFIG_INVALID', message: `${formatPath(path)}: ${what}` };
+}
+
+/**
+ * A misspelt key leaves its real key missing: "acton: reject" gave "unknown key (did you mean
+ * 'action'?)" and then "action: required but missing". The first says it all; drop the second.
+ */
+function withoutExplained(problems: Located[]): Located[] {
+  const suggested = new Set(problems.flatMap((p) => {
+    const hint = p.code === 'PV_CONFIG_UNKNOWN_KEY' ? /\(did you mean '([^']+)'\?\)/.exec(p.message) : null;
+    return hint ? [formatPath([...p.path, hint[1]])] : [];
+  }));
+  return problems.filter((p) => !(p.message.endsWith(': required but missing') && suggested.has(formatPath(p.path))));
+}
+
+/** YAML words for zod's type names, for people who write the file rather than read TypeScript */
+const KINDS: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a section (key: value lines)' };
+
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object' && v !== null) return 'a section';
+  return typeof v === 'string' ? `the text '${v.slice(0, 40)}'` : `${String(v)}`;
 }
 
 function valueAt(raw: unknown, path: KeyPath): unknown {

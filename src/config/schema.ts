@@ -90,7 +90,7 @@ export const configSchema = z.strictObject({
   data_dir: z.string().default('./var'),
   listeners: z
     .array(listener)
-    .min(1)
+    .min(1, 'give at least one listener (name, listen, direction)')
     .default(() => [listener.parse({ name: 'outbound', listen: '127.0.0.1:2525', direction: 'outbound' })]),
   upstreams: z.record(z.string(), upstream).default(() => ({ default: upstream.parse({ url: 'capture' }) })),
   policy: z
@@ -142,7 +142,7 @@ export const configSchema = z.strictObject({
   digest: z
     .strictObject({
       /** local time HH:MM the daily digest is sent */
-      time: z.string().regex(/^\d{2}:\d{2}$/).default('07:00'),
+      time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected HH:MM on the 24-hour clock, e.g. 07:00").default('07:00'),
       enabled: z.boolean().default(true),
     })
     .prefault({}),
