@@ -19,6 +19,15 @@ export type FaultSink = (err: unknown, hook: string) => Promise<SmtpReply>;
 
 export type HookCallback = (err?: Error | null, message?: string) => void;
 
+/** what a hook body may look at to stop early: set once its deadline has passed (or it failed closed) */
+export interface HookSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+}
+
+/** a body answers with a reply (void: smtp-server's default) or throws a Refusal; synchronously or not */
+export type HookBody = (signal: HookSignal) => SmtpReply | void | Promise<SmtpReply | void>;
+
 /** smtp-server writes `responseCode` and then our message; we write the enhanced code ourselves (STYLE 4) */
 export function smtpError(reply: SmtpReply): Error {
   return Object.assign(new Error(replyMessage(reply)), { responseCode: reply.code });
@@ -31,63 +40,92 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-/** the signal handed to bodies that do not ask for one (`abortable: false`); it never fires */
-const NEVER = new AbortController().signal;
+/**
+ * One hook call: answers the callback exactly once, and is the body's abort signal. A class, not
+ * closures: three hooks run per message, and under tsx every named closure also costs a
+ * defineProperty (esbuild keepNames); an AbortController cost more than the rest of a MAIL hook.
+ */
+class HookRun implements HookSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  private answered = false;
+  private failing = false;
+  timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly hook: string,
+    private readonly fault: FaultSink,
+    private readonly callback: HookCallback,
+    private readonly cleanup: (() => void) | undefined,
+  ) {}
+
+  answer(err: Error | null, message?: string): void {
+    if (this.answered) return;
+    this.answered = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (err) this.cleanup?.();
+    this.callback(err, message);
+  }
+
+  failClosed(err: unknown): void {
+    if (this.answered || this.failing) return;
+    this.failing = true;
+    this.aborted = true;
+    this.reason = err;
+    this.fault(err, this.hook).then(
+      (reply) => this.answer(smtpError(reply)),
+      // the sink must not throw; if it still does, the client gets a 451 without an id rather than nothing
+      () => this.answer(Object.assign(new Error('4.3.0 Temporary failure in Postvagt, try again later'), { responseCode: 451 })),
+    );
+  }
+
+  resolved(reply: SmtpReply | void): void {
+    if (this.failing) return;
+    if (reply && reply.code >= 400) this.answer(smtpError(reply));
+    else this.answer(null, reply ? replyMessage(reply) : undefined);
+  }
+
+  rejected(err: unknown): void {
+    if (this.failing) return;
+    if (err instanceof Refusal) this.answer(smtpError(err.reply));
+    else this.failClosed(err);
+  }
+}
+
+function deadlinePassed(run: HookRun, hook: string, ms: number): void {
+  run.failClosed(new DeadlineExceeded(hook, ms));
+}
+
+function isPromise(v: unknown): v is Promise<SmtpReply | void> {
+  return typeof (v as Promise<unknown> | undefined)?.then === 'function';
+}
 
 /**
  * Run `body` for one hook and answer smtp-server's callback exactly once.
- * body resolves to a success reply (or void for smtp-server's default) or throws a Refusal.
- * On deadline the AbortSignal fires so the body can stop (e.g. drop the upstream before its final dot).
- * Hooks whose body never looks at the signal pass `abortable: false`: an AbortController costs more
- * than the rest of a MAIL hook, and three hooks run per message. The deadline holds either way.
+ * body returns a success reply (or void for smtp-server's default) or throws a Refusal; a body that
+ * finishes synchronously is answered at once (it cannot hang, so it needs no deadline timer).
+ * On deadline the signal is set so the body can stop (e.g. drop the upstream before its final dot).
  */
 export function runHook(
   hook: string,
   deadlineMs: number,
   fault: FaultSink,
   callback: HookCallback,
-  body: (signal: AbortSignal) => Promise<SmtpReply | void>,
+  body: HookBody,
   cleanup?: () => void,
-  abortable = true,
 ): void {
-  let answered = false;
-  let failing = false;
-  const answer = (err: Error | null, message?: string) => {
-    if (answered) return;
-    answered = true;
-    clearTimeout(timer);
-    if (err) cleanup?.();
-    callback(err, message);
-  };
-  const failClosed = (err: unknown) => {
-    if (answered || failing) return;
-    failing = true;
-    controller?.abort(err);
-    fault(err, hook).then(
-      (reply) => answer(smtpError(reply)),
-      // the sink must not throw; if it still does, the client gets a 451 without an id rather than nothing
-      () => answer(Object.assign(new Error('4.3.0 Temporary failure in Postvagt, try again later'), { responseCode: 451 })),
-    );
-  };
-  const controller = abortable ? new AbortController() : null;
-  const timer = setTimeout(() => failClosed(new DeadlineExceeded(hook, deadlineMs)), deadlineMs);
-  timer.unref();
-  let result: Promise<SmtpReply | void>;
+  const run = new HookRun(hook, fault, callback, cleanup);
+  let result: SmtpReply | void | Promise<SmtpReply | void>;
   try {
-    result = body(controller ? controller.signal : NEVER);
+    result = body(run);
   } catch (err) {
-    result = Promise.reject(err);
+    return run.rejected(err);
   }
+  if (!isPromise(result)) return run.resolved(result);
+  run.timer = setTimeout(deadlinePassed, deadlineMs, run, hook, deadlineMs);
+  run.timer.unref();
   result.then(
-    (reply) => {
-      if (failing) return;
-      if (reply && reply.code >= 400) answer(smtpError(reply));
-      else answer(null, reply ? replyMessage(reply) : undefined);
-    },
-    (err: unknown) => {
-      if (failing) return;
-      if (err instanceof Refusal) answer(smtpError(err.reply));
-      else failClosed(err);
-    },
+    (reply) => run.resolved(reply),
+    (err: unknown) => run.rejected(err),
   );
 }

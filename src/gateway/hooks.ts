@@ -9,7 +9,7 @@ import type { SmtpReply } from '../policy/types.ts';
 import { formatReply, relayDeniedReply, shuttingDownReply, tempfailReply } from '../notify/replies.ts';
 import { incidentId } from '../store/ids.ts';
 import { metrics } from '../web/metrics.ts';
-import { Refusal, runHook, type FaultSink, type HookCallback } from './adapter.ts';
+import { Refusal, runHook, type FaultSink, type HookCallback, type HookSignal } from './adapter.ts';
 import { observeUpstreamFailure } from './observe.ts';
 import { decisionRow, incidentRow, type TxFacts } from './records.ts';
 import { relayCheck, type RelayCheck } from './relay-auth.ts';
@@ -94,22 +94,23 @@ export class ListenerHooks {
     this.state.delete(sessionId);
   }
 
+  // connect and MAIL decide synchronously (no I/O), so runHook answers them at once, with no timer
   onConnect(session: SMTPServerSession, callback: HookCallback): void {
-    runHook('connect', this.deadline, this.fault(session), callback, async () => {
+    runHook('connect', this.deadline, this.fault(session), callback, () => {
       if (this.closing) throw new Refusal(shuttingDownReply());
-    }, undefined, false);
+    });
   }
 
   onMailFrom(_address: SMTPServerAddress, session: SMTPServerSession, callback: HookCallback): void {
-    runHook('mail', this.deadline, this.fault(session), callback, async () => {
+    runHook('mail', this.deadline, this.fault(session), callback, () => {
       if (this.closing) throw new Refusal(shuttingDownReply());
       this.endTx(session.id);
       this.state.set(session.id, { txId: `${session.id}-${session.transaction}`, arrival: this.ctx.clock(), upstream: null, failed: null });
-    }, undefined, false);
+    });
   }
 
   onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: HookCallback): void {
-    runHook('rcpt', this.deadline, this.fault(session), callback, () => this.rcpt(address.address, session), undefined, false);
+    runHook('rcpt', this.deadline, this.fault(session), callback, () => this.rcpt(address.address, session));
   }
 
   private async rcpt(to: string, session: SMTPServerSession): Promise<void> {
@@ -178,30 +179,38 @@ export class ListenerHooks {
     const t = this.state.get(session.id);
     this.dataInFlight++;
     const started = performance.now();
-    const done: HookCallback = (err, msg) => {
-      metrics.transactionSeconds.observe({ listener: this.l.name }, (performance.now() - started) / 1000);
-      this.dataInFlight--;
-      this.state.delete(session.id);
-      callback(err ?? null, msg);
-    };
-    const body = async (signal: AbortSignal) => {
-      if (!t?.upstream) throw new Error('DATA without an upstream transaction');
-      const upstream = t.upstream;
-      t.upstream = null; // the data phase owns it now
-      // most mail passes: ask for the upstream's 354 while the header block is still arriving
-      upstream.startData();
-      const facts = this.facts(session, t);
-      const trace = receivedField({
-        helo: this.ctx.detector.mask(session.hostNameAppearsAs || ''),
-        address: session.remoteAddress,
-        by: this.l.name,
-        id: t.txId,
-        tls: session.secure,
-        authenticated: Boolean(session.user),
-        time: t.arrival,
-      });
-      return runData(this.ctx, { facts, trace, arrival: t.arrival, maxHeaderSize: this.l.max_header_size, upstream, stream: stream as Readable, signal });
-    };
-    runHook('data', this.deadline, this.fault(session), done, body, () => stream.resume());
+    // anonymous arrows, not named consts: under tsx each named closure costs a defineProperty
+    runHook(
+      'data',
+      this.deadline,
+      this.fault(session),
+      (err, msg) => {
+        metrics.transactionSeconds.observe({ listener: this.l.name }, (performance.now() - started) / 1000);
+        this.dataInFlight--;
+        this.state.delete(session.id);
+        callback(err ?? null, msg);
+      },
+      (signal) => this.data(session, t, stream, signal),
+      () => stream.resume(),
+    );
+  }
+
+  private data(session: SMTPServerSession, t: TxState | undefined, stream: SMTPServerDataStream, signal: HookSignal): Promise<SmtpReply> {
+    if (!t?.upstream) throw new Error('DATA without an upstream transaction');
+    const upstream = t.upstream;
+    t.upstream = null; // the data phase owns it now
+    // most mail passes: ask for the upstream's 354 while the header block is still arriving
+    upstream.startData();
+    const facts = this.facts(session, t);
+    const trace = receivedField({
+      helo: this.ctx.detector.mask(session.hostNameAppearsAs || ''),
+      address: session.remoteAddress,
+      by: this.l.name,
+      id: t.txId,
+      tls: session.secure,
+      authenticated: Boolean(session.user),
+      time: t.arrival,
+    });
+    return runData(this.ctx, { facts, trace, arrival: t.arrival, maxHeaderSize: this.l.max_header_size, upstream, stream: stream as Readable, signal });
   }
 }

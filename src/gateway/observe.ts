@@ -2,7 +2,8 @@
 // No I/O (in-memory counters). Protects invariant 2: labels are listener, direction, action, header
 // names (bounded by headerLabel) and failure reasons — never addresses, subjects or numbers.
 import { headerLabel, metrics } from '../web/metrics.ts';
-import type { DecisionAction, StoredFinding } from '../store/types.ts';
+import type { Readable } from 'node:stream';
+import type { DecisionAction, DecisionRecord, Incident, NoticeDraft, Store, StoredFinding } from '../store/types.ts';
 import type { Direction } from '../policy/types.ts';
 
 export function observeTransaction(p: { listener: string; direction: Direction; action: DecisionAction; findings: readonly StoredFinding[]; startedAt?: number }): void {
@@ -19,27 +20,49 @@ export function observeNoticeQueued(): void {
   metrics.noticesQueued.inc();
 }
 
-/** the store, with every durable decision counted once it is written (one place, not per branch) */
-export function observedStore<S extends { recordDecision: Function; recordIncident: Function; quarantine: Function }>(store: S): S {
-  type Row = { listener: string; direction: Direction; action: DecisionAction; findings: StoredFinding[] };
-  const wrap = (name: 'recordDecision' | 'recordIncident' | 'quarantine', rowAt: number) =>
-    async (...args: unknown[]) => {
-      await (store[name] as (...a: unknown[]) => Promise<void>).apply(store, args);
-      observeTransaction(args[rowAt] as Row);
-      if (name !== 'recordDecision' && args[rowAt + (name === 'quarantine' ? 2 : 1)]) observeNoticeQueued();
-    };
-  const wrapped = { recordDecision: wrap('recordDecision', 0), recordIncident: wrap('recordIncident', 1), quarantine: wrap('quarantine', 1) };
-  // bound once per method, not on every call (the gateway calls ping() for every message); keyed by
-  // the function itself, so a method replaced on the store later is bound afresh
-  const bound = new WeakMap<Function, Function>();
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop in wrapped) return wrapped[prop as keyof typeof wrapped];
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function') return v;
-      let b = bound.get(v);
-      if (b === undefined) bound.set(v, (b = v.bind(target)));
-      return b;
-    },
-  });
+/**
+ * The store, with every durable decision counted once it is written (one place, not per branch).
+ * Every call goes to the store's method as it is at call time (a method replaced later is used).
+ * A class rather than a Proxy: ping() and recordDecision() run for every relayed mail, and a Proxy
+ * trap per property read cost more than the counting itself.
+ */
+export function observedStore(store: Store): Store {
+  return new ObservedStore(store);
+}
+
+class ObservedStore implements Store {
+  constructor(private readonly s: Store) {}
+
+  async recordDecision(d: DecisionRecord): Promise<void> {
+    await this.s.recordDecision(d);
+    observeTransaction(d);
+  }
+
+  async recordIncident(inc: Incident, d: DecisionRecord, notice?: NoticeDraft): Promise<void> {
+    await this.s.recordIncident(inc, d, notice);
+    observeTransaction(d);
+    if (notice) observeNoticeQueued();
+  }
+
+  async quarantine(inc: Incident, d: DecisionRecord, message: Buffer | Readable, notice?: NoticeDraft): Promise<void> {
+    await this.s.quarantine(inc, d, message, notice);
+    observeTransaction(d);
+    if (notice) observeNoticeQueued();
+  }
+
+  ping: Store['ping'] = () => this.s.ping();
+  readQuarantined: Store['readQuarantined'] = (id) => this.s.readQuarantined(id);
+  deleteQuarantined: Store['deleteQuarantined'] = (id) => this.s.deleteQuarantined(id);
+  dueNotices: Store['dueNotices'] = (limit) => this.s.dueNotices(limit);
+  markNotice: Store['markNotice'] = (id, outcome) => this.s.markNotice(id, outcome);
+  capture: Store['capture'] = (m) => this.s.capture(m);
+  listCaptured: Store['listCaptured'] = (limit) => this.s.listCaptured(limit);
+  readCaptured: Store['readCaptured'] = (id) => this.s.readCaptured(id);
+  listIncidents: Store['listIncidents'] = (f) => this.s.listIncidents(f);
+  getIncident: Store['getIncident'] = (id) => this.s.getIncident(id);
+  updateIncident: Store['updateIncident'] = (id, patch) => this.s.updateIncident(id, patch);
+  listDecisions: Store['listDecisions'] = (f) => this.s.listDecisions(f);
+  addUser: Store['addUser'] = (u, o) => this.s.addUser(u, o);
+  getUser: Store['getUser'] = (name) => this.s.getUser(name);
+  close: Store['close'] = () => this.s.close();
 }

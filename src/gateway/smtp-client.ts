@@ -65,6 +65,10 @@ export function parseReplyLines(lines: string[]): Reply {
   return { code, enhanced, text };
 }
 
+function watchdogFired(c: SmtpClient): void {
+  c.checkDeadline();
+}
+
 export class SmtpClient {
   private socket: net.Socket | tls.TLSSocket;
   private pending = '';
@@ -193,6 +197,8 @@ export class SmtpClient {
 
   private fail(err: Error): void {
     if (!this.failure) this.failure = err;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
@@ -232,7 +238,7 @@ export class SmtpClient {
     }
   }
 
-  /** the next reply, or an UpstreamError on timeout / close */
+  /** the next reply, or an UpstreamError on timeout / close (timeoutMs from now, for every reply) */
   read(): Promise<Reply> {
     this.flush();
     const q = this.queued.shift();
@@ -243,23 +249,41 @@ export class SmtpClient {
       this.fail(new UpstreamError('protocol', 'two commands awaited a reply at once on one upstream connection'));
       return Promise.reject(this.failure);
     }
-    return new Promise<Reply>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new UpstreamError('timeout', 'upstream did not answer in time')), this.opts.timeoutMs);
-      this.waiter = {
-        resolve: (r) => (clearTimeout(timer), resolve(r)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      };
-    });
+    this.deadline = Date.now() + this.opts.timeoutMs;
+    if (this.watchdog === null) this.watch(this.opts.timeoutMs);
+    return new Promise<Reply>((resolve, reject) => (this.waiter = { resolve, reject }));
   }
 
-  async command(line: string): Promise<Reply> {
-    return (await this.commandLines(line)).reply;
+  /**
+   * One timer per connection instead of one per reply (four replies per relayed mail): it runs once
+   * per timeout period and only compares the waiting reply's deadline, which read() moves forward.
+   */
+  private deadline = 0;
+  private watchdog: NodeJS.Timeout | null = null;
+
+  private watch(ms: number): void {
+    // unref: the socket itself keeps the process alive while a reply is awaited
+    this.watchdog = setTimeout(watchdogFired, ms, this);
+    this.watchdog.unref();
+  }
+
+  /** the watchdog's turn: fail a reply overdue, or wait for the current one's deadline */
+  checkDeadline(): void {
+    this.watchdog = null;
+    if (this.waiter === null || this.failure) return;
+    const left = this.deadline - Date.now();
+    if (left > 0) this.watch(left);
+    else this.fail(new UpstreamError('timeout', 'upstream did not answer in time'));
+  }
+
+  command(line: string): Promise<Reply> {
+    if (this.failure) return Promise.reject(this.failure);
+    this.socket.write(line + '\r\n');
+    return this.read();
   }
 
   private async commandLines(line: string): Promise<{ reply: Reply; lines: string[] }> {
-    if (this.failure) throw this.failure;
-    this.socket.write(line + '\r\n');
-    const reply = await this.read();
+    const reply = await this.command(line);
     return { reply, lines: this.lastLines };
   }
 
@@ -288,6 +312,8 @@ export class SmtpClient {
   /** abandon the connection; an unfinished DATA is discarded by the upstream (RFC 5321 §4.1.1.4) */
   close(): void {
     this.failure ??= new UpstreamError('closed', 'closed by Postvagt');
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
     this.socket.destroy();
   }
 

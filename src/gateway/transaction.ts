@@ -11,7 +11,7 @@ import { decide } from '../policy/decide.ts';
 import { formatReply, headerTooLargeReply, quarantinedReply, upstreamTempfailReply } from '../notify/replies.ts';
 import { incidentId } from '../store/ids.ts';
 import { ClientGone, chunks, drain, readHeaderBlock, type HeaderSplit } from './body.ts';
-import { Refusal } from './adapter.ts';
+import { Refusal, type HookSignal } from './adapter.ts';
 import { UpstreamError, type Reply } from './smtp-client.ts';
 import type { UpstreamTx } from './upstream.ts';
 import { classify, decisionRow, incidentRow, noticeFor, rejectNotice, stored, type TxFacts } from './records.ts';
@@ -47,7 +47,8 @@ export interface DataInput {
   maxHeaderSize: number;
   upstream: UpstreamTx;
   stream: Readable & { byteLength?: number; sizeExceeded?: boolean };
-  signal: AbortSignal;
+  /** set when the DATA hook's deadline passed: the final dot must not go out */
+  signal: HookSignal;
 }
 
 /** the whole DATA phase; resolves to the 250 reply, throws Refusal for a deliberate non-250 */
