@@ -76,6 +76,11 @@ export function danishTime(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('sv-SE', { timeZone: 'Europe/Copenhagen' });
 }
 
+/** "2026-11-29 21:45:51" breaks between date and time only, never inside the date ("2026-11-" / "29") */
+function clock(iso: string): string {
+  return danishTime(iso).split(' ').map((part) => `<span class="nowrap">${esc(part)}</span>`).join(' ');
+}
+
 /** A masked number never breaks across lines at its dash (U+2011 is a non-breaking hyphen). */
 function keepMasked(html: string): string {
   return html.replace(/([0-9X]{6})-(XXXX)/g, '$1\u2011$2');
@@ -84,7 +89,7 @@ function keepMasked(html: string): string {
 function incidentRow(i: Incident, now: Date): string {
   const findings = i.findings.map((f) => `${esc(f.header)}: <span class="nowrap">${esc(f.masked)}</span> <span class="note" title="fingerprint">${esc(f.fingerprint.slice(0, 12))}</span>`).join('<br>');
   const stale = isStale(i, now);
-  return `<tr${stale ? ' class="stale"' : ''}><td>${esc(danishTime(i.time))}${stale ? '<br><span class="note">uløst &gt; 24 t</span>' : ''}</td>
+  return `<tr${stale ? ' class="stale"' : ''}><td>${clock(i.time)}${stale ? '<br><span class="note">uløst &gt; 24 t</span>' : ''}</td>
 <td class="nowrap">${esc(i.id)}</td><td>${keepMasked(esc(i.subjectMasked))}</td><td>${findings}</td>
 <td><span class="tag${i.action === 'tempfail' || i.action === 'upstream-fail' ? ' bad' : ''}">${esc(i.action)}</span><br><span class="note">${esc(i.direction)}</span></td>
 <td>${esc(i.status)}${i.resolution ? `<br><span class="note">${esc(i.resolution)}</span>` : ''}${statusForm(i)}</td><td>${esc(NOTICE_LABELS[i.notice] ?? i.notice)}</td>

@@ -16,7 +16,8 @@ for (const [utc, shown] of [
 
 test('incidents page: Danish time, a resolution must be chosen (none preselected), notice beside status', () => {
   const html = incidentsPage({ incidents: [incident('PV-20261129-DISP00', '2026-11-29T19:40:47.000Z', { notice: 'escalated' })], now: new Date('2026-11-29T20:00:00Z'), filter: {}, user: 'anna' });
-  assert.ok(html.includes('2026-11-29 20:40:47'));
+  // date and time each kept on one line (the review saw "2026-11-" / "29" in a narrow column)
+  assert.ok(html.includes('<span class="nowrap">2026-11-29</span> <span class="nowrap">20:40:47</span>'));
   assert.match(html, /<select name="resolution" required><option value="">vælg · choose…<\/option>/);
   const cells = html.split('<tr')[2].split('<td');
   const statusAt = cells.findIndex((c) => c.includes('Gennemset · Reviewed'));
