@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import { sendDirect } from './smtp-send.ts';
-import type { CliIO, Command } from './io.ts';
+import { flagError, type CliIO, type Command } from './io.ts';
 import { PvError } from '../errors.ts';
 import { maskText } from '../detect/index.ts';
 import type { LoadedConfig } from '../config/load.ts';
@@ -117,7 +117,7 @@ function parseFlags(argv: string[]): Flags {
       strict: true, allowPositionals: false,
     }).values;
   } catch (err) {
-    throw new PvError('PV_USAGE', `${(err as Error).message} (see 'postvagt digest --help')`);
+    throw flagError(err, 'digest');
   }
 }
 

@@ -4,7 +4,7 @@
 // exits 1 with the incident unchanged; an address the store had to mask is never guessed (invariant 2).
 import { parseArgs } from 'node:util';
 import { sendDirect, type SentInfo } from './smtp-send.ts';
-import type { CliIO, Command } from './io.ts';
+import { flagError, type CliIO, type Command } from './io.ts';
 import { PvError } from '../errors.ts';
 import { maskText } from '../detect/index.ts';
 import type { LoadedConfig } from '../config/load.ts';
@@ -63,7 +63,7 @@ function parseFlags(argv: string[]): { f: Flags; pos: string[] } {
     });
     return { f: values, pos: positionals };
   } catch (err) {
-    throw new PvError('PV_USAGE', `${(err as Error).message} (see 'postvagt quarantine --help')`);
+    throw flagError(err, 'quarantine');
   }
 }
 

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CliIO, Command } from './io.ts';
+import { flagError, type CliIO, type Command } from './io.ts';
 import { PvError } from '../errors.ts';
 import type { DecisionRecord } from '../store/types.ts';
 import { buildBreachReport, parseAuditJson, periodBounds, type AuditInput } from '../audit/breach/index.ts';
@@ -95,7 +95,7 @@ async function breach(argv: string[], io: CliIO): Promise<number> {
       strict: true, allowPositionals: false,
     }));
   } catch (err) {
-    throw new PvError('PV_USAGE', `${(err as Error).message} (see 'postvagt report breach --help')`);
+    throw flagError(err, 'report breach');
   }
   if (values.help) return io.stdout.write(HELP), 0;
   const from = validDate('--from', values.from);

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
-import type { CliIO } from './io.ts';
+import { flagError, type CliIO } from './io.ts';
 import { maskText, scanText } from '../detect/index.ts';
 import { describeError, PvError } from '../errors.ts';
 import {
@@ -65,7 +65,7 @@ function parse(sub: string, argv: string[]): Flags | 'help' {
       },
     });
   } catch (err) {
-    throw new PvError('PV_USAGE', `${(err as Error).message}. See 'postvagt scan ${sub} --help'.`);
+    throw flagError(err, `scan ${sub}`);
   }
   const v = parsed.values;
   if (v.help) return 'help';

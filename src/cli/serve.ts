@@ -12,7 +12,7 @@ import { listenError } from '../gateway/ingress.ts';
 import { startWeb } from '../web/server.ts';
 import { startResendTracker } from '../review/resend-tracker.ts';
 import { smtpAuthenticator } from '../web/auth.ts';
-import type { Command, CliIO } from './io.ts';
+import { flagError, type Command, type CliIO } from './io.ts';
 import type { Config } from '../config/schema.ts';
 import { installFatalHandler } from './fatal.ts';
 
@@ -53,7 +53,7 @@ export const serve: Command = async (argv, io) => {
       allowPositionals: false,
     }).values;
   } catch (err) {
-    throw new PvError('PV_USAGE', `${(err as Error).message}\n\n${HELP}`);
+    throw flagError(err, 'serve');
   }
   if (flags.help) {
     io.stdout.write(HELP);

@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.ts';
 import { PvError } from '../errors.ts';
 import { openStore } from '../store/open.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../web/auth.ts';
-import type { CliIO, Command } from './io.ts';
+import { flagError, type CliIO, type Command } from './io.ts';
 
 const HELP = `Usage: postvagt user add NAME [--data DIR] [--config FILE] [--replace] [--smtp]
 
@@ -58,7 +58,7 @@ function parseUserArgs(argv: string[]) {
       options: { data: { type: 'string' }, config: { type: 'string' }, replace: { type: 'boolean', default: false }, smtp: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
-    throw new PvError('PV_USAGE', `${(err as Error).message}\n\n${HELP}`);
+    throw flagError(err, 'user add');
   }
 }
 

@@ -63,7 +63,7 @@ test('bad usage and unreadable input exit 2 with the problem named; a missing da
     [['report', 'breach', '--from', '2026-12-01', '--to', '2026-11-30'], /is after --to/],
     [['report', 'breach', '--from', '2026-11-01', '--to', '2026-11-30', '--format', 'pdf'], /--format must be md or html/],
     [['report', 'breach', '--from', '2026-11-01', '--to', '2026-11-30', '--audit', join(dir, 'nope.json')], /nope\.json: no such file/],
-    [['report', 'breach', '--from', '2026-11-01', '--to', '2026-11-30', '--bogus'], /Unknown option '--bogus'/],
+    [['report', 'breach', '--from', '2026-11-01', '--to', '2026-11-30', '--bogus'], /unknown option '--bogus' \(see 'postvagt report breach --help'\)/],
     [['report', 'breach', '--from', '2026-11-01', '--to', '2026-11-30', '--data', join(dir, 'var')], /no Postvagt data folder at .*var/],
     [['report', 'frobnicate'], /unknown report 'frobnicate'/],
   ];

@@ -125,7 +125,7 @@ test('scan mailbox: progress line only when stderr is a terminal', async () => {
 
 test('usage errors exit 2 with a message; --help teaches with examples', async () => {
   const cases: [string[], RegExp][] = [
-    [['scan', 'text', '--bogus'], /Unknown option '--bogus'/],
+    [['scan', 'text', '--bogus'], /^postvagt scan: unknown option '--bogus' \(see 'postvagt scan text --help'\)/],
     [['scan', 'text', 'file.txt'], /takes no file names/],
     [['scan', 'mailbox'], /needs a PATH/],
     [['scan', 'message', '--format', 'csv'], /not available/],

@@ -40,7 +40,7 @@ test('user add refuses empty and short passwords and an existing user, with clea
   const cases: [string[], string, RegExp][] = [
     [['user', 'add', 'bo', '--data', dir], '\n', /the password is empty/],
     [['user', 'add', 'bo', '--data', dir], 'kort\n', /too short: use at least 10 characters/],
-    [['user', 'add', 'bo', '--data', dir, '--nope'], 'lang nok adgangskode\n', /Unknown option '--nope'/],
+    [['user', 'add', 'bo', '--data', dir, '--nope'], 'lang nok adgangskode\n', /^postvagt user: unknown option '--nope' \(see 'postvagt user add --help'\) \[PV_USAGE\]\n$/],
     [['user', 'remove', 'bo'], '', /expected 'user add NAME'/],
     [['user', 'add', 'bo/../x', '--data', dir], 'lang nok adgangskode\n', /NAME may hold/],
   ];
