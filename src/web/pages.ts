@@ -44,6 +44,8 @@ export interface IncidentView {
   now: Date;
   filter: Record<string, string | undefined>;
   user: string;
+  /** a filter that could not be read: shown instead of the list (not as "no incidents") */
+  error?: string;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -59,6 +61,9 @@ export function incidentsPage(v: IncidentView): string {
   const summary = stale
     ? `<p class="error">${stale} uløst(e) over 24 timer — kan have ramt en borger · ${stale} unresolved for more than 24 h</p>`
     : '';
+  if (v.error) {
+    return layout('Hændelser · Incidents', v.user, `<h1>Hændelser · Incidents</h1>${filters({})}<p class="error">Filteret kan ikke bruges · The filter cannot be used: ${esc(v.error)}</p>`);
+  }
   const empty = v.incidents.length === 0 ? '<p class="note">Ingen hændelser · No incidents.</p>' : '';
   return layout('Hændelser · Incidents', v.user, `<h1>Hændelser · Incidents</h1>${filters(v.filter)}${summary}${empty}
 <div class="wide"><table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>Sag · Incident</th><th>Emne (maskeret) · Subject (masked)</th><th>Fund · Findings</th>
@@ -156,6 +161,12 @@ export function capturedMessagePage(p: { message: CapturedMessage; maskedText: s
 <pre>${esc(p.maskedText)}</pre>`);
 }
 
-export function notFoundPage(user: string | null): string {
-  return layout('Ikke fundet · Not found', user, '<h1>Ikke fundet · Not found</h1><p><a href="/incidents">Hændelser · Incidents</a></p>');
+export function notFoundPage(user: string | null, detail?: string): string {
+  const why = detail ? `<p>${esc(detail)}</p>` : '';
+  return layout('Ikke fundet · Not found', user, `<h1>Ikke fundet · Not found</h1>${why}<p><a href="/incidents">Hændelser · Incidents</a></p>`);
+}
+
+/** A case number no incident has: say so, in words a reviewer can repeat to the caller. */
+export function unknownIncidentPage(user: string, id: string): string {
+  return notFoundPage(user, `Ingen hændelse har sagsnummeret ${id}. Tjek nummeret i beskeden (PV-ÅÅÅÅMMDD-XXXXXX). · No incident has the case number ${id}. Check the number in the notice (PV-YYYYMMDD-XXXXXX).`);
 }

@@ -9,7 +9,8 @@ import { incidentJson, parseIncidentQuery, parseStatusChange } from './api.ts';
 import { Authenticator, cookieValue, SESSION_COOKIE, SESSION_SECONDS } from './auth.ts';
 import { metrics } from './metrics.ts';
 import { showMail } from './show-mail.ts';
-import { capturedMessagePage, capturedPage, CSS, esc, incidentsPage, loginPage, notFoundPage } from './pages.ts';
+import { capturedMessagePage, capturedPage, CSS, incidentsPage, loginPage, notFoundPage, unknownIncidentPage } from './pages.ts';
+import { maskText } from '../detect/index.ts';
 
 export interface WebParams {
   loaded: LoadedConfig;
@@ -162,13 +163,14 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
     // the case number a case worker reads out from a notice: straight to that incident
     if (query.id?.trim()) return reply.code(303).header('location', `/incidents/${encodeURIComponent(query.id.trim().toUpperCase())}`).send();
     const q = parseIncidentQuery(query);
-    if (!q.ok) return reply.code(400).send(incidentsPage({ incidents: [], now: ctx.now(), filter: {}, user }).replace('<table>', `<p class="error">${esc(q.error)}</p><table>`));
+    if (!q.ok) return reply.code(400).send(incidentsPage({ incidents: [], now: ctx.now(), filter: {}, user, error: q.error }));
     return reply.send(incidentsPage({ incidents: await ctx.store.listIncidents(q.filter), now: ctx.now(), filter: query, user }));
   }));
   // one incident by its case number (the link in escalation mails and digests points here)
   app.get('/incidents/:id', page(async (req, reply, user) => {
-    const found = await ctx.store.getIncident((req.params as { id: string }).id);
-    if (!found) return reply.code(404).send(notFoundPage(user));
+    const id = (req.params as { id: string }).id;
+    const found = await ctx.store.getIncident(id);
+    if (!found) return reply.code(404).send(unknownIncidentPage(user, maskText(id.slice(0, 40))));
     return reply.send(incidentsPage({ incidents: [found], now: ctx.now(), filter: {}, user }));
   }));
   app.post('/incidents/:id/status', page(async (req, reply, user) => {

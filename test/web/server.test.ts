@@ -200,3 +200,19 @@ test('one incident by its case number: /incidents/PV-…, and the case-number bo
   assert.equal(anon.statusCode, 303, 'behind the login like every page');
   await store.close();
 });
+
+// User review (29 Nov): a bad filter showed "Ingen hændelser · No incidents" above the error, as
+// if there were none; an unknown case number showed a bare "Not found".
+test('a bad filter is an error, not "no incidents"; an unknown case number says which number', async () => {
+  const { app, store } = await setup();
+  const cookie = await login(app);
+  const bad = await app.inject({ url: '/incidents?status=bogus', headers: { cookie } });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /Filteret kan ikke bruges · The filter cannot be used: status must be one of new, reviewed, resolved/);
+  assert.doesNotMatch(bad.body, /Ingen hændelser|<table>/);
+  const unknown = await app.inject({ url: '/incidents/PV-20261127-NOSUCH', headers: { cookie } });
+  assert.match(unknown.body, /No incident has the case number PV-20261127-NOSUCH/);
+  const raw = await app.inject({ url: `/incidents/${RAW}`, headers: { cookie } });
+  assert.ok(!raw.body.includes(RAW), 'a number typed into the address is not echoed');
+  await store.close();
+});
