@@ -16,6 +16,7 @@ import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { normaliseAddress } from './relay-auth.ts';
 import { sessionPipe, type PipeAddress, type PipeEnd } from './session-pipe.ts';
+import { GREETING, ReplyReader, XCLIENT_REPLY } from './reply-reader.ts';
 
 export interface FrontDoor {
   host: string;
@@ -47,28 +48,22 @@ function openWarm(open: FrontDoorOptions['openSession']): Promise<PipeEnd> {
   return new Promise((resolve, reject) => {
     const { session, door } = sessionPipe(WARM_ADDRESS);
     // a client byte piped in after the session ended is a write after end(): drop, never throw
-    door.on('error', () => door.destroy());
-    let seen = '';
-    const fail = (err: Error) => (door.destroy(), reject(err));
-    const onEnd = () => fail(new Error(`backend closed before its greeting: ${seen.slice(0, 80).trim()}`));
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString('latin1');
-      if (!seen.includes('\n')) return;
-      door.off('data', onData);
-      door.off('end', onEnd);
-      door.pause();
-      if (seen.startsWith('220 ') && seen.endsWith('\n')) resolve(door);
-      else fail(new Error(`backend greeting: ${seen.slice(0, 80).trim()}`));
-    };
-    door.on('data', onData);
-    door.once('end', onEnd);
+    door.on('error', dropEnd);
+    new ReplyReader(door, GREETING, () => resolve(door), (err) => (door.destroy(), reject(err)), 0);
     try {
       open(session, WARM_ADDRESS);
     } catch (err) {
-      fail(err as Error);
+      door.destroy();
+      reject(err as Error);
     }
   });
 }
+
+function dropEnd(this: PipeEnd): void {
+  this.destroy();
+}
+
+function noop(): void {}
 
 interface Warm {
   door: PipeEnd;
@@ -104,21 +99,21 @@ class WarmPool {
   }
 
   private add(door: PipeEnd): void {
-    const w: Warm = {
-      door,
-      born: Date.now(),
-      gone: () => {
-        const i = this.ready.indexOf(w);
-        if (i !== -1) this.ready.splice(i, 1);
-        door.destroy();
-        if (i !== -1) setImmediate(() => this.fill());
-      },
-    };
+    const w: Warm = { door, born: Date.now(), gone: noop };
+    // bound, not a closure property (tsx names those with a defineProperty each)
+    w.gone = this.leave.bind(this, w);
     // a waiting session says nothing until XCLIENT: anything it sends is its goodbye
     door.on('data', w.gone);
     door.on('end', w.gone);
     door.resume();
     this.ready.push(w);
+  }
+
+  private leave(w: Warm): void {
+    const i = this.ready.indexOf(w);
+    if (i !== -1) this.ready.splice(i, 1);
+    w.door.destroy();
+    if (i !== -1) setImmediate(() => this.fill());
   }
 
   /** a warm session's door end, paused, or a new one when none is ready (that one waits its 100 ms) */
@@ -170,12 +165,13 @@ export async function startFrontDoor(o: FrontDoorOptions): Promise<FrontDoor> {
   };
 }
 
+function refuse(client: net.Socket, err: Error, onError?: (err: Error) => void): void {
+  onError?.(err);
+  client.end('421 4.3.0 Postvagt: temporarily unable to serve, try again later\r\n');
+}
+
 function handOver(client: net.Socket, take: () => Promise<PipeEnd>, onError?: (err: Error) => void): void {
   client.pause();
-  const refuse = (err: Error) => {
-    onError?.(err);
-    client.end('421 4.3.0 Postvagt: temporarily unable to serve, try again later\r\n');
-  };
   take().then((door) => {
     if (client.destroyed) return void door.destroy();
     const n = normaliseAddress(client.remoteAddress ?? '');
@@ -192,10 +188,10 @@ function handOver(client: net.Socket, take: () => Promise<PipeEnd>, onError?: (e
         // fail closed: a session XCLIENT did not re-address would keep the pipe's 127.0.0.1,
         // which the default relay networks trust
         door.destroy();
-        refuse(err);
+        refuse(client, err, onError);
       },
     );
-  }, refuse);
+  }, (err: Error) => refuse(client, err, onError));
 }
 
 /**
@@ -207,9 +203,15 @@ function splice(client: net.Socket, door: PipeEnd): void {
   // the client is gone (reset, error, or closed): the session must learn now, mid-DATA too, so the
   // transaction is aborted rather than left waiting for input (destroying the door end resets it)
   client.once('close', () => door.destroy());
-  // the session closed (QUIT, 421, idle timeout): pipe() ends the client after the last reply;
-  // a client that then keeps its side open does not keep the descriptor
+  // the session closed (QUIT, 421, idle timeout): pipe() ends the client after the last reply, and
+  // once that reply is with the kernel ('finish') the socket is closed. Waiting for the client's FIN
+  // instead gains nothing: a client that quits without reading the 221 (Postfix's default
+  // smtp_skip_quit_response, smtp-source) resets the connection, and Node builds an error with a
+  // source-mapped stack for that reset (~30 µs per connection under tsx). A client that does not
+  // read its last reply does not keep the descriptor either.
   door.once('close', () => {
+    if (client.writableFinished) return void client.destroy();
+    client.once('finish', () => client.destroy());
     const cut = setTimeout(() => client.destroy(), CLIENT_LINGER_MS);
     cut.unref();
     client.once('close', () => clearTimeout(cut));
@@ -225,31 +227,7 @@ const XCLIENT_TIMEOUT_MS = 10_000;
 /** send XCLIENT and resolve with the backend's whole reply when it is a 220; reject otherwise */
 export function xclient(backend: Duplex, command: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let seen = Buffer.alloc(0);
-    const done = (err: Error | null) => {
-      clearTimeout(timer);
-      backend.off('data', onData);
-      backend.off('close', onClose);
-      backend.pause();
-      if (err) reject(err);
-      else resolve(seen);
-    };
-    const onData = (chunk: Buffer) => {
-      seen = Buffer.concat([seen, chunk]);
-      const text = seen.toString('latin1');
-      // RFC 5321 §4.2.1: the reply ends with the line whose fourth character is a space
-      const last = text.split('\r\n').filter((l) => l.length > 0).pop() ?? '';
-      if (!text.endsWith('\n') || (last.length > 3 && last[3] !== ' ')) {
-        if (seen.length > 4096) done(new Error('backend XCLIENT reply too long'));
-        return;
-      }
-      if (last.startsWith('220 ')) done(null);
-      else done(new Error(`backend refused XCLIENT: ${last.slice(0, 80)}`));
-    };
-    const onClose = () => done(new Error('backend closed before answering XCLIENT'));
-    const timer = setTimeout(() => done(new Error('backend did not answer XCLIENT in time')), XCLIENT_TIMEOUT_MS);
-    backend.on('data', onData);
-    backend.once('close', onClose);
+    new ReplyReader(backend, XCLIENT_REPLY, resolve, reject, XCLIENT_TIMEOUT_MS);
     backend.resume();
     backend.write(command);
   });
