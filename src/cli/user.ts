@@ -1,10 +1,12 @@
 // `postvagt user add NAME [--data DIR] [--config FILE] [--replace]`: creates a dashboard user.
 // I/O: reads the password from stdin (piped) or prompts without echo on a terminal; writes the
 // scrypt hash to the store. The password itself is never printed, logged or stored.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.ts';
 import { PvError } from '../errors.ts';
-import { openStore } from '../store/open.ts';
+import { DEFAULT_SQLITE_FILE, openStore } from '../store/open.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../web/auth.ts';
 import { flagError, type CliIO, type Command } from './io.ts';
 
@@ -33,17 +35,22 @@ export const user: Command = async (argv, io) => {
     return 0;
   }
   const [sub, name, ...extra] = positionals;
-  if (sub !== 'add' || !name || extra.length > 0) throw new PvError('PV_USAGE', `expected 'user add NAME'\n\n${HELP}`);
+  if (sub !== 'add' || !name || extra.length > 0) throw new PvError('PV_USAGE', "expected 'user add NAME' (see 'postvagt user --help')");
   if (!/^[A-Za-z0-9._@-]{1,64}$/.test(name)) throw new PvError('PV_USAGE', 'NAME may hold letters, digits and . _ @ - (at most 64)');
   const password = io.stdin.isTTY ? await promptTwice(io) : await readFirstLine(io);
   checkPassword(password, name);
   const loaded = await loadConfig({ file: values.config, env: io.env, cwd: io.cwd, overrides: { data: values.data } });
+  const { config } = loaded;
+  const dbFile = config.store.kind === 'sqlite' ? config.store.path ?? join(config.data_dir, DEFAULT_SQLITE_FILE) : null;
+  const fresh = dbFile !== null && !existsSync(dbFile);
   const store = await openStore(loaded);
   try {
     const kind = values.smtp ? 'smtp' : 'dashboard';
     const result = await store.addUser({ name, passwordHash: await hashPassword(password), createdAt: new Date().toISOString(), kind }, { replace: values.replace });
     const what = kind === 'smtp' ? 'SMTP relay account' : 'dashboard user';
     io.stdout.write(`${result === 'created' ? 'created' : 'new password set for'} ${what} '${name}' in ${loaded.config.data_dir}\n`);
+    // a typo in --data made a new, empty Postvagt here; the user then "cannot sign in" to the real one
+    if (fresh) io.stderr.write(`postvagt user: note: there was no Postvagt database in ${config.data_dir}; a new one was created there, and 'postvagt serve' must use this folder (same --data or --config) for '${name}' to sign in\n`);
     return 0;
   } finally {
     await store.close();

@@ -107,3 +107,15 @@ test('on a terminal the password is asked twice without echo (raw mode), and a m
   assert.match(ok.t.err(), /Adgangskode \/ password: \nGentag \/ repeat: \n/);
   assert.equal(await verifyPassword('hemmelig xyz', (await hashOf(dir, 'tty'))!), true, 'backspace removed the typo');
 });
+
+// User review (29 Nov): `user add anna --data /srv/postvagt-typo` made a new, empty Postvagt there
+// and said only "created"; the user then could not sign in to the real dashboard, with no hint why.
+test('user add where there was no database says so (the user exists only there); an existing one is quiet', async () => {
+  const dir = join(tempDir('pv-user-'), 'new-folder');
+  const first = io('korrekt hest batteri\n', dir.replace(/new-folder$/, ''));
+  assert.equal(await main(['user', 'add', 'anna', '--data', dir], first), 0, first.err());
+  assert.match(first.err(), /^postvagt user: note: there was no Postvagt database in .*new-folder; a new one was created there, and 'postvagt serve' must use this folder/);
+  const second = io('en anden adgangskode\n', dir);
+  assert.equal(await main(['user', 'add', 'bo', '--data', dir], second), 0, second.err());
+  assert.equal(second.err(), '');
+});
