@@ -18,7 +18,7 @@ export interface HeaderWords {
 const TABLE: Record<string, HeaderWords> = {
   subject: { da: 'emnefeltet', en: 'subject', kind: 'subject' },
   'thread-topic': { da: 'samtaleemnet (Thread-Topic)', en: 'thread topic', kind: 'subject' },
-  from: { da: 'afsendernavnet', en: 'sender name (From)', kind: 'own-name' },
+  from: { da: 'afsendernavnet (Fra)', en: 'sender name (From)', kind: 'own-name' },
   sender: { da: 'afsenderfeltet (Sender)', en: 'Sender field', kind: 'own-name' },
   'reply-to': { da: 'svaradressen (Reply-To)', en: 'reply-to address', kind: 'own-name' },
   to: { da: 'modtagernavnet (Til)', en: 'recipient name (To)', kind: 'recipient-name' },

@@ -14,15 +14,20 @@ const ID_PATTERN = /PV-\d{8}-[0-9A-HJKMNP-TV-Z]{6}/g;
 /** 550 5.7.1 after DATA (RFC 3463 §3.8 X.7.1: delivery not authorized, message refused). */
 export function rejectReply(p: { incidentId: string; findings: HeaderFinding[]; direction?: Direction }): SmtpReply {
   const first = p.findings[0];
-  const words = first ? headerWords(first.header) : { da: 'et brevhoved', en: 'a header' };
+  const words = first ? headerWords(first.header) : { da: 'et brevhoved', en: 'a header', kind: 'field' as const };
   const masked = first ? safeMasked(first.masked) : 'XXXXXX-XXXX';
   const more = p.findings.length - 1;
   const moreDa = more > 0 ? `, og ${more} fund mere` : '';
   const moreEn = more > 0 ? `, and ${more} more` : '';
   // From the sender's point of view an outbound stop is "not sent"; inbound mail was sent but not delivered.
   const [stateDa, stateEn] = p.direction === 'inbound' ? ['Ikke leveret', 'Not delivered'] : ['Ikke afsendt', 'Not sent'];
-  const da = `${stateDa}: ${words.da} indeholder et CPR-nummer (${masked})${moreDa}. Fjern det og send igen. Sag ${p.incidentId}`;
-  const en = `${stateEn}: CPR number in ${words.en} (${masked})${moreEn}. Remove it and send again. Case ${p.incidentId}`;
+  // The sender's own name and program-filled X- headers are not the sender's to edit: the notice's FIX
+  // text says "contact IT support", and the one-line reply must not tell them the opposite.
+  const [fixDa, fixEn] = words.kind === 'own-name' || words.kind === 'technical'
+    ? ['Kontakt IT-support', 'Contact IT support']
+    : ['Fjern det og send igen', 'Remove it and send again'];
+  const da = `${stateDa}: ${words.da} indeholder et CPR-nummer (${masked})${moreDa}. ${fixDa}. Sag ${p.incidentId}`;
+  const en = `${stateEn}: CPR number in ${words.en} (${masked})${moreEn}. ${fixEn}. Case ${p.incidentId}`;
   return { code: 550, enhanced: '5.7.1', text: `${da} / ${en}` };
 }
 

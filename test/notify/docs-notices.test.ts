@@ -46,6 +46,7 @@ function blocks(): Record<string, string> {
   out.replies = [
     formatReply(rejectReply({ incidentId: ID, findings: [finding('Subject')] })),
     formatReply(rejectReply({ incidentId: ID, findings: [finding('To'), finding('Subject')] })),
+    formatReply(rejectReply({ incidentId: ID, findings: [finding('From')] })), // own name: the sender cannot fix it
     formatReply(rejectReply({ incidentId: ID, findings: [finding('Subject')], direction: 'inbound' })),
     formatReply(quarantinedReply(ID)),
     formatReply(tempfailReply(ID)),

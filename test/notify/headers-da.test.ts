@@ -8,7 +8,7 @@ const TABLE: [string, string, string, HeaderKind][] = [
   ['Subject', 'emnefeltet', 'subject', 'subject'],
   ['SUBJECT', 'emnefeltet', 'subject', 'subject'],
   ['Thread-Topic', 'samtaleemnet (Thread-Topic)', 'thread topic', 'subject'],
-  ['From', 'afsendernavnet', 'sender name (From)', 'own-name'],
+  ['From', 'afsendernavnet (Fra)', 'sender name (From)', 'own-name'],
   ['Sender', 'afsenderfeltet (Sender)', 'Sender field', 'own-name'],
   ['reply-to', 'svaradressen (Reply-To)', 'reply-to address', 'own-name'],
   ['To', 'modtagernavnet (Til)', 'recipient name (To)', 'recipient-name'],

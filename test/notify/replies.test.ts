@@ -31,7 +31,7 @@ const HEADERS: [string, string, string][] = [
   ['Subject', 'emnefeltet', 'in subject'],
   ['subject', 'emnefeltet', 'in subject'],
   ['Thread-Topic', 'samtaleemnet (Thread-Topic)', 'in thread topic'],
-  ['From', 'afsendernavnet', 'in sender name (From)'],
+  ['From', 'afsendernavnet (Fra)', 'in sender name (From)'],
   ['Sender', 'afsenderfeltet (Sender)', 'in Sender field'],
   ['Reply-To', 'svaradressen (Reply-To)', 'in reply-to address'],
   ['To', 'modtagernavnet (Til)', 'in recipient name (To)'],
@@ -149,3 +149,18 @@ test('fitText leaves short text alone and never exceeds the budget', () => {
     assert.ok(fitText(`${'x'.repeat(300)} ${ID}`, budget).length <= budget, `budget ${budget}`);
   }
 });
+
+// User review (29 Nov): a number in the sender's own display name got "Fjern det og send igen /
+// Remove it and send again", while the notice says the sender cannot fix it and must contact IT
+// support. Own name and program-filled X- headers: the reply says the same as the notice.
+for (const [header, fix] of [
+  ['From', /\. Kontakt IT-support\. Sag .* \/ .*\. Contact IT support\. Case /],
+  ['Sender', /\. Kontakt IT-support\. Sag .*\. Contact IT support\. Case /],
+  ['X-Sagsnummer', /\. Kontakt IT-support\. Sag .*\. Contact IT support\. Case /],
+  ['Subject', /\. Fjern det og send igen\. Sag .*\. Remove it and send again\. Case /],
+  ['To', /\. Fjern det og send igen\. Sag .*\. Remove it and send again\. Case /],
+] as const) {
+  test(`reject for ${header}: what the sender can do, as the notice says`, () => {
+    assert.match(formatReply(rejectReply({ incidentId: ID, findings: [finding(header)] })), fix);
+  });
+}
