@@ -63,12 +63,17 @@ export function upstreamTempfailReply(incidentId: string, detail?: string): Smtp
   };
 }
 
-/** 250 2.0.0 for quarantine: only after the message and the notice are durable (invariant 1). */
-export function quarantinedReply(incidentId: string): SmtpReply {
+/**
+ * 250 2.0.0 for quarantine: only after the message and the notice are durable (invariant 1).
+ * With the findings, the header is named as in the reject line ("emnefeltet", "subject"); without
+ * them the reply says "a header" (brevhoved).
+ */
+export function quarantinedReply(incidentId: string, findings: readonly HeaderFinding[] = []): SmtpReply {
+  const words = findings[0] ? headerWords(findings[0].header) : { da: 'et brevhoved', en: 'a header' };
   return {
     code: 250,
     enhanced: '2.0.0',
-    text: `Modtaget og tilbageholdt i karantaene: CPR-nummer i et brevhoved. Sag ${incidentId} / Accepted and held in quarantine: CPR number in a header. Case ${incidentId}`,
+    text: `Modtaget og tilbageholdt i karantaene: CPR-nummer i ${words.da}. Sag ${incidentId} / Accepted and held in quarantine: CPR number in ${words.en}. Case ${incidentId}`,
   };
 }
 

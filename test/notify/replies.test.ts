@@ -164,3 +164,8 @@ for (const [header, fix] of [
     assert.match(formatReply(rejectReply({ incidentId: ID, findings: [finding(header)] })), fix);
   });
 }
+
+test('quarantine reply names the header when the findings are given, "a header" otherwise', () => {
+  assert.match(formatReply(quarantinedReply(ID, [finding('Subject')])), /^250 2\.0\.0 Modtaget og tilbageholdt i karantaene: CPR-nummer i emnefeltet\. Sag .* \/ Accepted and held in quarantine: CPR number in subject\. Case /);
+  assert.match(formatReply(quarantinedReply(ID)), /CPR-nummer i et brevhoved\. .*CPR number in a header\./);
+});
