@@ -144,14 +144,14 @@ ${select('classification', 'Klassifikation · Classification', ['isolated', 'sys
 <label>Sagsnummer · Case number<input name="id" placeholder="PV-…" size="20"></label><button>Find</button></form>`;
 }
 
-export function capturedPage(p: { messages: CapturedMessage[]; user: string }): string {
+export function capturedPage(p: { messages: CapturedMessage[]; subjects?: ReadonlyMap<number, string>; user: string }): string {
   const rows = p.messages
-    .map((m) => `<tr><td>${esc(danishTime(m.time))}</td><td><a href="/captured/${esc(m.id)}">#${esc(m.id)}</a></td>
-<td>${esc(m.sender || '<>')}</td><td>${m.recipients.map(esc).join('<br>')}</td><td>${esc(m.size)} B</td></tr>`)
+    .map((m) => `<tr><td>${clock(m.time)}</td><td><a href="/captured/${esc(m.id)}">#${esc(m.id)}</a></td>
+<td>${esc(m.sender || '<>')}</td><td>${m.recipients.map(esc).join('<br>')}</td><td>${keepMasked(esc(p.subjects?.get(m.id) ?? ''))}</td><td class="nowrap">${esc(m.size)} B</td></tr>`)
     .join('\n');
   return layout('Leveret · Delivered', p.user, `<h1>Leveret (testpostkasse) · Delivered (test mailbox)</h1>
 <p class="note">Mail som Postvagt har leveret til sin indbyggede testpostkasse (capture, standard i udvikling): videresendte mails, besked til afsendere, eskaleringer og døgnrapporter. CPR-numre vises maskeret. · Mail Postvagt delivered to its embedded capture mailbox (the default upstream in development): relayed mail, notices to senders, escalations and digests. CPR numbers are masked here.</p>
-<table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>#</th><th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Størrelse · Size</th></tr></thead><tbody>${rows}</tbody></table>`);
+<table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>#</th><th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Emne (maskeret) · Subject (masked)</th><th>Størrelse · Size</th></tr></thead><tbody>${rows}</tbody></table>`);
 }
 
 export function capturedMessagePage(p: { message: CapturedMessage; maskedText: string; truncated: boolean; user: string }): string {

@@ -8,7 +8,7 @@ import type { Store } from '../store/types.ts';
 import { incidentJson, parseIncidentQuery, parseStatusChange } from './api.ts';
 import { Authenticator, cookieValue, SESSION_COOKIE, SESSION_SECONDS } from './auth.ts';
 import { metrics } from './metrics.ts';
-import { showMail } from './show-mail.ts';
+import { maskedSubject, showMail } from './show-mail.ts';
 import { capturedMessagePage, capturedPage, CSS, incidentsPage, loginPage, notFoundPage, unknownIncidentPage } from './pages.ts';
 import { maskText } from '../detect/index.ts';
 
@@ -184,7 +184,15 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
     ctx.logger.info({ event: 'incident.update', incident: id, user, status: change.patch.status, resolution: change.patch.resolution });
     return reply.code(303).header('location', '/incidents').send();
   }));
-  app.get('/captured', page(async (_req, reply, user) => reply.send(capturedPage({ messages: await ctx.store.listCaptured(200), user }))));
+  app.get('/captured', page(async (_req, reply, user) => {
+    const messages = await ctx.store.listCaptured(200);
+    const subjects = new Map<number, string>();
+    for (const m of messages) {
+      const raw = await ctx.store.readCaptured(m.id);
+      if (raw) subjects.set(m.id, maskedSubject(raw));
+    }
+    return reply.send(capturedPage({ messages, subjects, user }));
+  }));
   app.get('/captured/:id', page(async (req, reply, user) => {
     const id = Number((req.params as { id: string }).id);
     const message = Number.isInteger(id) ? (await ctx.store.listCaptured(1000)).find((m) => m.id === id) : undefined;

@@ -66,6 +66,17 @@ async function leavesOf(raw: Buffer): Promise<Leaf[]> {
   return leaves;
 }
 
+/**
+ * The Subject of a stored mail, unfolded, RFC 2047-decoded and masked, for the list of delivered
+ * mail: a notice or an escalation is found by its subject ("[PV-…]"), not by opening each one.
+ */
+export function maskedSubject(raw: Buffer): string {
+  const head = raw.subarray(0, 64 * 1024).toString('latin1');
+  const end = /\r?\n\r?\n/.exec(head);
+  const subject = parseHeaderBlock(head.slice(0, end ? end.index : head.length)).find((f) => f.name.toLowerCase() === 'subject');
+  return subject ? maskText(subject.decoded).replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 200) : '';
+}
+
 /** Content-Transfer-Encoding (RFC 2045 §6) then charset; unknown charsets read as UTF-8. */
 export function decodeText(body: Buffer, encoding: string, charset: string): string {
   let bytes = body;

@@ -216,3 +216,19 @@ test('a bad filter is an error, not "no incidents"; an unknown case number says 
   assert.ok(!raw.body.includes(RAW), 'a number typed into the address is not echoed');
   await store.close();
 });
+
+// User review (29 Nov): the list of delivered mail showed only sender, recipients and size; to find
+// the notice or escalation for a case the operator had to open every "<> → postmaster" message.
+test('delivered-mail list shows each subject, decoded and masked (an encoded number in a subject too)', async () => {
+  const { app, store } = await setup();
+  const encoded = `=?UTF-8?B?${Buffer.from(`Ansøgning ${RAW}`).toString('base64')}?=`;
+  await store.capture({ sender: '', recipients: ['sb@kommune.dk'], raw: Buffer.from('Subject: Tilbageholdt: CPR-nummer i emnefeltet [PV-20261129-7K3QXD]\r\n\r\nx\r\n') });
+  await store.capture({ sender: 'a@kommune.dk', recipients: ['b@example.dk'], raw: Buffer.from(`Subject: ${encoded}\r\n\r\nx\r\n`) });
+  const cookie = await login(app);
+  const list = await app.inject({ url: '/captured', headers: { cookie } });
+  assert.match(list.body, /<th>Emne \(maskeret\) · Subject \(masked\)<\/th>/);
+  assert.match(list.body, /Tilbageholdt: CPR-nummer i emnefeltet \[PV-20261129-7K3QXD\]/);
+  assert.ok(list.body.includes('Ansøgning XXXXXX\u2011XXXX'), 'decoded, masked, kept on one line');
+  assert.ok(!list.body.includes(RAW) && !list.body.includes(encoded));
+  await store.close();
+});
