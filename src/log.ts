@@ -27,6 +27,7 @@ export const LOG_EVENTS = {
   'store.fail': 'the store could not be used',
   'process.fatal': 'an internal error nothing handled; the process exits 70 and open sessions are retried by their clients',
   'config.loaded': 'configuration loaded',
+  'store.migrated': 'the database schema was created or upgraded on start (from, to: schema versions)',
   'web.login': 'a dashboard login attempt',
   'incident.update': 'a person changed an incident\'s status or resolution in the dashboard (who, what)',
   'web.request': 'an HTTP request was served',

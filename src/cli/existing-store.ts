@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { CliIO } from './io.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { Store } from '../store/types.ts';
+import type { Migrated } from '../store/migrations.ts';
 import { PvError } from '../errors.ts';
 
 export async function openExistingStore(f: { data?: string; config?: string }, io: CliIO): Promise<{ loaded: LoadedConfig; store: Store }> {
@@ -22,5 +23,12 @@ export async function openExistingStore(f: { data?: string; config?: string }, i
   if (db !== null && !existsSync(db)) {
     throw new PvError('PV_INPUT_UNREADABLE', `no Postvagt database at ${db} (is data_dir in ${loaded.file ?? 'the configuration'} right? has 'postvagt serve' run there?)`);
   }
-  return { loaded, store: await openStore(loaded) };
+  return { loaded, store: await openStore(loaded, { onMigrated: migratedNotice(io) }) };
+}
+
+/** an upgrade by a CLI command is said on stderr (serve logs it as store.migrated) */
+export function migratedNotice(io: Pick<CliIO, 'stderr'>): (m: Migrated) => void {
+  return (m) => {
+    if (m.from > 0) io.stderr.write(`postvagt: upgraded the database from schema version ${m.from} to ${m.to} (${m.names.join('; ')})\n`);
+  };
 }

@@ -10,6 +10,7 @@ import { PvError } from '../errors.ts';
 import type { DecisionRecord } from '../store/types.ts';
 import { buildBreachReport, parseAuditJson, periodBounds, type AuditInput } from '../audit/breach/index.ts';
 import { DEFAULT_CONTACT } from '../config/schema.ts';
+import { migratedNotice } from './existing-store.ts';
 
 const HELP = `postvagt report breach — draft a breach notification for Datatilsynet (GDPR art. 33(3))
 
@@ -70,7 +71,7 @@ async function readDecisions(opts: { data?: string; config?: string }, since: st
   if (opts.config !== undefined && !existsSync(loaded.config.data_dir)) {
     throw new PvError('PV_INPUT_UNREADABLE', `the data folder ${loaded.config.data_dir} (from ${opts.config}) does not exist`);
   }
-  const store = await openStore(loaded);
+  const store = await openStore(loaded, { onMigrated: migratedNotice(io) });
   const LIMIT = 100_000;
   try {
     const rows = await store.listDecisions({ since, until, limit: LIMIT });

@@ -68,7 +68,9 @@ export const serve: Command = async (argv, io) => {
   const logger = createLogger({ level: io.env.POSTVAGT_LOG_LEVEL ?? 'info', destination: io.stderr });
   logger.info({ event: 'config.loaded', file: loaded.file ?? '(built-in defaults)', mode: loaded.config.mode });
   const uninstallFatal = installFatalHandler(logger);
-  const store = await openStore(loaded);
+  const store = await openStore(loaded, {
+    onMigrated: (m) => logger.info({ event: 'store.migrated', from: m.from, to: m.to, migrations: m.names }),
+  });
   let gateway: Gateway | null = null;
   let web: { url: string; close(): Promise<void> } | null = null;
   let serving = false;

@@ -9,6 +9,7 @@ import { PvError } from '../errors.ts';
 import { DEFAULT_SQLITE_FILE, openStore } from '../store/open.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../web/auth.ts';
 import { flagError, type CliIO, type Command } from './io.ts';
+import { migratedNotice } from './existing-store.ts';
 
 const HELP = `Usage: postvagt user add NAME [--data DIR] [--config FILE] [--replace] [--smtp]
 
@@ -43,7 +44,7 @@ export const user: Command = async (argv, io) => {
   const { config } = loaded;
   const dbFile = config.store.kind === 'sqlite' ? config.store.path ?? join(config.data_dir, DEFAULT_SQLITE_FILE) : null;
   const fresh = dbFile !== null && !existsSync(dbFile);
-  const store = await openStore(loaded);
+  const store = await openStore(loaded, { onMigrated: migratedNotice(io) });
   try {
     const kind = values.smtp ? 'smtp' : 'dashboard';
     const result = await store.addUser({ name, passwordHash: await hashPassword(password), createdAt: new Date().toISOString(), kind }, { replace: values.replace });

@@ -155,7 +155,15 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** apply the migrations this database has not had yet (a new database gets all of them) */
-export function migrate(db: Database.Database): void {
+/** what an upgrade did: schema version before (0 for a new database) and after, names applied */
+export interface Migrated {
+  from: number;
+  to: number;
+  names: string[];
+}
+
+/** bring the schema up to date; returns what was applied, or null when it already was */
+export function migrate(db: Database.Database): Migrated | null {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
   const todo = MIGRATIONS.filter((m) => !done.has(m.version));
@@ -168,4 +176,6 @@ export function migrate(db: Database.Database): void {
   // A migration that rebuilds a table (3: decisions) writes all of it to the WAL once; give that
   // disk space back now instead of keeping a WAL file the size of the table (busy readers: later).
   if (todo.length > 0 && done.size > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+  if (todo.length === 0) return null;
+  return { from: Math.max(0, ...done), to: Math.max(...todo.map((m) => m.version)), names: todo.map((m) => m.name) };
 }

@@ -7,10 +7,11 @@ import type { LoadedConfig } from '../config/load.ts';
 import { PvError } from '../errors.ts';
 import { SqliteStore, storeError } from './sqlite.ts';
 import type { Store } from './types.ts';
+import type { Migrated } from './migrations.ts';
 
 export const DEFAULT_SQLITE_FILE = 'postvagt.sqlite';
 
-export async function openStore(c: LoadedConfig, opts: { clock?: () => Date; busyTimeoutMs?: number } = {}): Promise<Store> {
+export async function openStore(c: LoadedConfig, opts: { clock?: () => Date; busyTimeoutMs?: number; onMigrated?: (m: Migrated) => void } = {}): Promise<Store> {
   const { config } = c;
   if (config.store.kind === 'postgres') {
     throw new PvError('PV_CONFIG_INVALID', 'store.kind: postgres is not available yet; use sqlite (the default) for now');
@@ -29,5 +30,6 @@ export async function openStore(c: LoadedConfig, opts: { clock?: () => Date; bus
     previousQuarantineKeys: c.previousQuarantineKeys,
     clock: opts.clock,
     busyTimeoutMs: opts.busyTimeoutMs,
+    onMigrated: opts.onMigrated,
   });
 }

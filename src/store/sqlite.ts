@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import type { Readable } from 'node:stream';
 import { PvError } from '../errors.ts';
-import { migrate } from './migrations.ts';
+import { migrate, type Migrated } from './migrations.ts';
 import { decisionToRow, incidentToRow, rowToDecision, rowToIncident, storedFinding, type Row } from './rows.ts';
 import { MailVault } from './vault.ts';
 import type {
@@ -27,6 +27,8 @@ export interface SqliteOptions {
    * event loop stalls), so keep it short: WAL readers never block, writers hold locks for ms.
    */
   busyTimeoutMs?: number;
+  /** told once when opening upgraded the schema (an operator should see that it happened) */
+  onMigrated?: (m: Migrated) => void;
 }
 
 type Db = Database.Database;
@@ -55,8 +57,9 @@ export class SqliteStore implements Store {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = FULL');
         db.pragma('foreign_keys = ON');
-        migrate(db);
+        const migrated = migrate(db);
         const store = new SqliteStore(db, opts);
+        if (migrated) opts.onMigrated?.(migrated);
         store.vault.sweepOrphans();
         return store;
       } catch (err) {
