@@ -26,24 +26,41 @@ function checkGone(stream: Readable): void {
   if (stream.destroyed && !stream.readableEnded) throw new ClientGone();
 }
 
+/**
+ * One wait for data on the DATA stream (at least one per mail). A class with bound listeners rather
+ * than named closures: under tsx each named closure also costs a defineProperty (esbuild keepNames).
+ */
+class ReadableWait {
+  private readonly onOk: () => void;
+  private readonly onError: () => void;
+
+  constructor(
+    private readonly stream: Readable,
+    private readonly resolve: () => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    this.onOk = this.done.bind(this, false);
+    this.onError = this.done.bind(this, true);
+    stream.on('readable', this.onOk);
+    stream.on('end', this.onOk);
+    stream.on('close', this.onOk);
+    stream.on('error', this.onError);
+  }
+
+  private done(failed: boolean): void {
+    this.stream.off('readable', this.onOk);
+    this.stream.off('end', this.onOk);
+    this.stream.off('close', this.onOk);
+    this.stream.off('error', this.onError);
+    // the DATA stream's only error is smtp-server's "connection closed before the message was
+    // received in full" (ECONNECTION): the client is gone
+    if (failed) this.reject(new ClientGone());
+    else this.resolve();
+  }
+}
+
 function waitReadable(stream: Readable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      stream.off('readable', ok);
-      stream.off('end', ok);
-      stream.off('close', ok);
-      stream.off('error', done);
-      // the DATA stream's only error is smtp-server's "connection closed before the message was
-      // received in full" (ECONNECTION): the client is gone
-      if (err) reject(new ClientGone());
-      else resolve();
-    };
-    const ok = () => done();
-    stream.on('readable', ok);
-    stream.on('end', ok);
-    stream.on('close', ok);
-    stream.on('error', done);
-  });
+  return new Promise((resolve, reject) => void new ReadableWait(stream, resolve, reject));
 }
 
 /** index where the blank line that ends the header block starts (RFC 5322 §2.1), or -1. Bare LF tolerated. */
