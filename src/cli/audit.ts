@@ -161,10 +161,16 @@ async function auditLogs(sub: 'postfix' | 'exchange', argv: string[], io: CliIO)
   } finally {
     bar.done();
   }
-  // the report names only what was audited, and carries what was not (JSON `warnings`, text, HTML)
-  result.files = ok;
+  // the auditors list only what they audited; what was not is carried in the report (JSON `warnings`, text, HTML)
   result.warnings = [...problems, ...result.warnings];
-  for (const w of result.warnings) io.stderr.write(`postvagt audit ${sub}: warning: ${w}\n`);
+  const nothing = result.files.length === 0;
+  for (const w of result.warnings) io.stderr.write(`postvagt audit ${sub}: ${nothing ? 'error' : 'warning'}: ${w}\n`);
+  if (nothing) {
+    // a report of zeros would read as "nothing lost": say plainly that nothing was audited
+    const kind = sub === 'postfix' ? 'a readable Postfix log' : 'a readable Exchange message-tracking log';
+    io.stderr.write(`postvagt audit ${sub}: error: nothing was audited (no input was ${kind}), so there is no report\n`);
+    return 2;
+  }
   io.stdout.write(formatAudit(result, flags.format as AuditFormat));
   // an input that cannot be read, or is not a log of this kind at all, makes the run exit 2 (DESIGN)
   const unreadable = result.warnings.filter((w) => /\[PV_INPUT_(UNREADABLE|FORMAT)\]/.test(w)).length;

@@ -91,10 +91,10 @@ test('a gzip log that breaks off and a file of random bytes: named, the rest aud
   const code = await main(['audit', 'postfix', `${dir}/noise.bin`, `${dir}/mail.log.2.gz`, 'fixtures/postfix/iso-long-ids.log', '--format', 'json'], io);
   assert.equal(code, 2);
   assert.match(io.err(), /mail\.log\.2\.gz: gzip data is corrupt or truncated after line \d+/);
-  assert.match(io.err(), /noise\.bin: no Postfix log lines found/);
+  assert.match(io.err(), /no Postfix log lines found in \S+noise\.bin/);
   const notLog = fakeIO();
   assert.equal(await main(['audit', 'postfix', 'package.json'], notLog), 2, 'a file that is no Postfix log at all is bad input');
-  assert.match(notLog.err(), /package\.json: no Postfix log lines found .*not audited/);
+  assert.match(notLog.err(), /no Postfix log lines found in package\.json — is this the mail log\?/);
   const j = JSON.parse(io.out());
   assert.ok(j.lines > 100_000, 'the readable part of the broken gzip was audited');
   assert.ok(j.silent.some((s: { queue_id: string }) => s.queue_id === '4ZCk1x0m5Lz9sgs'), 'the other file was audited');
@@ -102,11 +102,62 @@ test('a gzip log that breaks off and a file of random bytes: named, the rest aud
 
 test('an input that cannot be read is in the report itself (JSON warnings, text NOTE), never a clean-looking result', async () => {
   const json = fakeIO();
-  assert.equal(await main(['audit', 'postfix', '/nonexistent/mail.log', '--format', 'json'], json), 2);
+  assert.equal(await main(['audit', 'postfix', '/nonexistent/mail.log', REAL, '--year', '2026', '--format', 'json'], json), 2);
   const j = JSON.parse(json.out());
   assert.ok(j.warnings.some((w: string) => w.includes('/nonexistent/mail.log')), JSON.stringify(j.warnings));
+  assert.deepEqual(j.files, [REAL]);
   const text = fakeIO();
   assert.equal(await main(['audit', 'postfix', '/nonexistent/mail.log', REAL, '--year', '2026'], text), 2);
   assert.match(text.out(), /^Postvagt audit \(postfix\): 1 file\(s\)/);
   assert.match(text.out(), /NOTE: 1 input problem\(s\)/);
+});
+
+/** a text that mentions a Postfix line but holds none (as README.md does) */
+const PROSE = 'Classic syslog lines (`Nov 29 18:04:41 mx postfix/smtpd[123]: connect from x`) carry no year.\n\nSilently dropped: 0\n';
+
+test('nothing could be audited (missing file, directory, no Postfix line, empty): only the error lines, no report, exit 2', async (t) => {
+  const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
+  const dir = mkdtempSync('/tmp/pv-cli-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(`${dir}/README.md`, PROSE);
+  writeFileSync(`${dir}/empty.log`, '');
+  mkdirSync(`${dir}/logs`);
+  for (const [input, says] of [[`${dir}/missing.log`, /missing\.log: no such file/], [`${dir}/logs`, /logs: is a directory/],
+    [`${dir}/README.md`, /no Postfix log lines found in \S+README\.md — is this the mail log\?/], [`${dir}/empty.log`, /empty\.log: empty file/]] as const) {
+    for (const format of ['text', 'json', 'csv', 'html']) {
+      const io = fakeIO();
+      assert.equal(await main(['audit', 'postfix', input, '--format', format], io), 2, `${input} ${format}`);
+      assert.equal(io.out(), '', `no report on stdout for ${input} (${format})`);
+      assert.match(io.err(), says);
+      assert.match(io.err(), /error: nothing was audited \(no input was a readable Postfix log\), so there is no report\n$/);
+      assert.doesNotMatch(io.err(), /none found|Silently dropped/);
+    }
+  }
+  const all = fakeIO();
+  assert.equal(await main(['audit', 'postfix', `${dir}/missing.log`, `${dir}/logs`, `${dir}/README.md`], all), 2);
+  assert.equal(all.out(), '');
+  assert.equal(all.err().split('\n').filter(Boolean).length, 4, all.err());
+});
+
+test('a non-log file beside a real log: a warning naming it, the report names only the audited file, exit 2', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const dir = mkdtempSync('/tmp/pv-cli-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(`${dir}/README.md`, PROSE);
+  const io = fakeIO();
+  assert.equal(await main(['audit', 'postfix', `${dir}/README.md`, REAL, '--year', '2026'], io), 2);
+  assert.match(io.err(), /warning: no Postfix log lines found in \S+README\.md — is this the mail log\?/);
+  assert.match(io.out(), /^Postvagt audit \(postfix\): 1 file\(s\)/);
+  assert.match(io.out(), /Silently dropped: 5 message/);
+});
+
+test('Postfix lines after more than 10000 lines of other programs are found and audited', async (t) => {
+  const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
+  const dir = mkdtempSync('/tmp/pv-cli-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const other = 'Nov 29 00:00:01 mx dovecot: imap-login: Login: user=<a>\n'.repeat(20_000);
+  writeFileSync(`${dir}/mail.log`, other + readFileSync(REAL, 'utf8'));
+  const io = fakeIO();
+  assert.equal(await main(['audit', 'postfix', `${dir}/mail.log`, '--year', '2026', '--format', 'json'], io), 0, io.err());
+  assert.equal(JSON.parse(io.out()).messages.silently_dropped, 5);
 });

@@ -19,11 +19,12 @@ export async function auditExchange(
   const warn = new WarningSink();
   const tracker = new ExchangeTracker((t) => maskText(t));
   const unreadable: string[] = [];
+  const audited: string[] = [];
   let lines = 0;
   for (const file of files) {
     const parser = new TrackingLogParser(file, warn);
     let n = 0;
-    let rowsBefore = tracker.rowsSeen;
+    const rowsBefore = tracker.rowsSeen;
     try {
       for await (const line of readLines(file, opts.onProgress)) {
         n++;
@@ -34,14 +35,18 @@ export async function auditExchange(
       if (!(err instanceof PvError)) throw err;
       // "FILE: what [PV_INPUT_UNREADABLE]": the CLI counts these for its exit code 2
       unreadable.push(maskText(describeError(err.file ? err : new PvError(err.code, err.message, { file }))));
+      if (tracker.rowsSeen > rowsBefore) audited.push(file); // a gzip that breaks off: its first part was audited
       continue;
     } finally {
       lines += n;
     }
     if (n === 0) warn.add(file, 0, 'is empty (0 bytes or no lines); nothing to audit in it');
-    // not a tracking log at all is bad input (exit 2), like an unreadable file
-    else if (tracker.rowsSeen === rowsBefore) unreadable.push(maskText(describeError(new PvError('PV_INPUT_FORMAT', 'no message-tracking rows found (is this an Exchange MSGTRK log?)', { file }))));
-    rowsBefore = tracker.rowsSeen;
+    else if (tracker.rowsSeen === rowsBefore) {
+      // not a tracking log at all is bad input (exit 2), like an unreadable file: one line that
+      // says so, not a warning per skipped row of, say, a README
+      warn.forget(file);
+      unreadable.push(maskText(`no Exchange message-tracking rows found in ${file} — is this a MSGTRK log? (no #Fields: line, nor rows in the documented 30-column layout) Not audited [PV_INPUT_FORMAT]`));
+    } else audited.push(file);
   }
-  return tracker.result(files, lines, [...unreadable, ...warn.list()]);
+  return tracker.result(audited, lines, [...unreadable, ...warn.list()]);
 }

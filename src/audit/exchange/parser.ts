@@ -42,6 +42,10 @@ export class WarningSink {
     if (w) w.count++;
     else this.seen.set(key, { file, line, text, count: 1 });
   }
+  /** drop what was said about `file` (it is reported once as a whole instead) */
+  forget(file: string): void {
+    for (const [k, w] of this.seen) if (w.file === file) this.seen.delete(k);
+  }
   list(): string[] {
     return [...this.seen.values()].map(
       (w) => `${w.file}${w.line > 0 ? `:${w.line}` : ''}: ${w.text}${w.count > 1 ? ` (and ${w.count - 1} more lines like it)` : ''}`,

@@ -42,13 +42,12 @@ async function firstClassic(files: string[]): Promise<LogLine | undefined> {
   return undefined;
 }
 
+/** the file's first Postfix line; reads on to the end if need be, so "none" is true of the whole file */
 async function firstLine(file: string): Promise<LogLine | undefined> {
-  let seen = 0;
   for await (const batch of readLineBatches(file)) {
     for (const line of batch) {
       const l = parseLine(line);
       if (l) return l;
-      if (++seen > 10_000) return undefined;
     }
   }
   return undefined;
@@ -76,7 +75,7 @@ function defaultYear(first: LogLine | undefined, now: Date): number {
   return first?.month !== undefined && first.month > now.getMonth() ? y - 1 : y;
 }
 
-/** Check and order the inputs; unreadable and empty ones become warnings. */
+/** Check the inputs; unreadable, empty and non-Postfix ones become warnings and are left out. */
 async function prepare(files: string[], warnings: string[]): Promise<{ file: string; first: LogLine }[]> {
   const items: { file: string; first: LogLine }[] = [];
   for (const file of files) {
@@ -84,7 +83,8 @@ async function prepare(files: string[], warnings: string[]): Promise<{ file: str
       const size = await checkInput(file);
       const first = size > 0 ? await firstLine(file) : undefined;
       if (size === 0) warnings.push(`${file}: empty file (0 bytes), nothing to audit`);
-      else if (!first) warnings.push(`${file}: no Postfix log lines found in the first 10000 lines; not audited [PV_INPUT_FORMAT]`);
+      // other programs' lines alone would audit to a report of zeros that reads as "all clear"
+      else if (!first) warnings.push(`no Postfix log lines found in ${file} — is this the mail log? Not audited [PV_INPUT_FORMAT]`);
       else items.push({ file, first });
     } catch (err) {
       warnings.push(describeError(err));
@@ -111,6 +111,7 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
   };
   const items = await prepare(files, result.warnings);
   const ordered = orderFiles(items);
+  result.files = ordered; // only what was audited: files with at least one Postfix line
   const first = ordered.length > 0 ? (await firstClassic(ordered)) : undefined;
   const job: PartJob = { files: ordered, year: opts.year ?? defaultYear(first, opts.now ?? new Date()), keep };
   const threads = threadCount(opts.threads);

@@ -49,5 +49,24 @@ test('a truncated .gz is named on stderr with exit 2; the other file is still au
 test('a file that is no message-tracking log at all is bad input: named, exit 2', async () => {
   const io = fakeIO();
   assert.equal(await main(['audit', 'exchange', 'package.json'], io), 2);
-  assert.match(io.err(), /package\.json: no message-tracking rows found .*\[PV_INPUT_FORMAT\]/);
+  assert.match(io.err(), /no Exchange message-tracking rows found in package\.json — is this a MSGTRK log\? .*\[PV_INPUT_FORMAT\]/);
+  assert.equal(io.out(), '', 'no report of zeros when nothing was audited');
+  assert.equal(io.err().split('\n').filter(Boolean).length, 2, 'one line for the file (not one per skipped row) and the verdict');
+  assert.match(io.err(), /error: nothing was audited \(no input was a readable Exchange message-tracking log\), so there is no report/);
+});
+
+test('nothing readable (a missing file, a directory): only the error lines, no report, exit 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-exch-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const input of [join(dir, 'missing.LOG'), dir]) {
+    for (const format of ['text', 'json', 'html']) {
+      const io = fakeIO();
+      assert.equal(await main(['audit', 'exchange', input, '--format', format], io), 2);
+      assert.equal(io.out(), '');
+      assert.match(io.err(), /PV_INPUT_UNREADABLE\]\n.*error: nothing was audited/);
+    }
+  }
+  const mixed = fakeIO();
+  assert.equal(await main(['audit', 'exchange', 'package.json', LOG, '--format', 'json'], mixed), 2);
+  assert.deepEqual(JSON.parse(mixed.out()).files, [LOG], 'the report names only the audited file');
 });
