@@ -18,14 +18,15 @@ Usage:
   postvagt report breach --from YYYY-MM-DD --to YYYY-MM-DD [--format md|html]
                          [--audit FILE.json …] [--data DIR] [--config FILE]
 
-Assembles, for the period (whole days, UTC): how many mails carried a CPR number in clear
+Assembles, for the period (whole days in Danish time, Europe/Copenhagen, as the digest and the
+dashboard count them): how many mails carried a CPR number in clear
 headers and how many distinct persons (by keyed fingerprint, from Postvagt's records); how many
 mails were lost without notice (from 'postvagt audit postfix|exchange --format json' outputs);
 the recipient organisations (domains); likely consequences; measures taken. In Danish, with
 short English glosses. It is a DRAFT: fields marked [UDFYLDES: …] must be completed by a person.
 
 Options:
-  --from, --to DATE   first and last day of the period (inclusive)
+  --from, --to DATE   first and last day of the period (inclusive; Danish days, 00:00–24:00)
   --format md|html    Markdown (default) or one self-contained HTML page
   --audit FILE.json   an audit output to include (repeat for several)
   --data DIR          Postvagt's data folder (default ./var, or data_dir from --config)

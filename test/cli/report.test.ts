@@ -93,3 +93,22 @@ test('report breach --config FILE: the store from data_dir, and notify.contact o
   assert.match(io.out(), /Kontaktperson for yderligere oplysninger: \[UDFYLDES: fx Servicedesk, tlf\. 7070 1234\]/);
   assert.match(io.out(), /\(sent in clear\) \| 1 \| 1 \|/);
 });
+
+test('report breach from a store with no breach in the period: says so plainly; the period is Danish days', async (t) => {
+  const dir = tmp(t);
+  const store = await openStore(await loadConfig({ env: {}, cwd: dir, overrides: { data: dir } }));
+  // 00:30 on 1 December in Denmark (23:30 UTC on 30 November): outside a November period
+  await store.recordDecision(rec('d1', '2026-11-30T23:30:00.000Z', 'pass', 'f1', 'a@region.dk'));
+  await store.close();
+  const io = fakeIO(dir);
+  assert.equal(await main(['report', 'breach', '--from', '2026-11-01', '--to', '2026-11-30', '--data', dir], io), 0, io.err());
+  assert.match(io.out(), /Type af brud \(type\): intet brud fundet i perioden i de anvendte data/);
+  assert.doesNotMatch(io.out(), /\(type\): \./);
+  assert.match(io.out(), /hele døgn i dansk tid/);
+  const dec = fakeIO(dir);
+  assert.equal(await main(['report', 'breach', '--from', '2026-12-01', '--to', '2026-12-01', '--data', dir], dec), 0, dec.err());
+  assert.match(dec.out(), /\(sent in clear\) \| 1 \| 1 \|/, 'the mail belongs to the Danish day it was sent on');
+  const help = fakeIO(dir);
+  await main(['report', 'breach', '--help'], help);
+  assert.match(help.out(), /whole days in Danish time/);
+});

@@ -3,10 +3,10 @@
 // person must make is a marked fill-in field; the draft never claims more than the data shows.
 import { FILL, type Block, type BreachFacts, type Category } from './types.ts';
 import { topEntries } from './facts.ts';
+import { danishDay, danishMinute } from './days.ts';
 
 const n = (x: number): string => x.toLocaleString('da-DK');
 const persons = (c: Category): string => (c.persons === null ? 'ukendt (ingen fingerprint-nøgle)' : n(c.persons));
-const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '–');
 
 export function breachDocument(f: BreachFacts): Block[] {
   return [...intro(f), ...controller(f), ...nature(f), ...recipients(f), ...consequences(f), ...measures(f), ...appendix(f)];
@@ -18,8 +18,8 @@ function intro(f: BreachFacts): Block[] {
     { kind: 'h1', text: 'UDKAST – Anmeldelse af brud på persondatasikkerheden', gloss: 'DRAFT – personal data breach notification' },
     { kind: 'note', text: `Dette er et udkast, samlet automatisk af Postvagt. Det er ikke en anmeldelse. En person skal kontrollere tallene, udfylde felterne markeret ${FILL('…')} og indsende anmeldelsen via Datatilsynets formular. Anmeldelsen skal ske senest 72 timer efter, at bruddet er konstateret (GDPR art. 33, stk. 1).` },
     { kind: 'list', items: [
-      `Periode undersøgt (period): ${f.input.from} – ${f.input.to} (UTC)`,
-      `Udkast dannet (generated): ${f.input.generatedAt.toISOString()}`,
+      `Periode undersøgt (period): ${f.input.from} – ${f.input.to}, hele døgn i dansk tid (whole days, Danish time, Europe/Copenhagen)`,
+      `Udkast dannet (generated): ${danishMinute(f.input.generatedAt)} dansk tid (${f.input.generatedAt.toISOString().slice(0, 19)}Z)`,
       `Datakilder (sources): ${sources.length > 0 ? sources.join('; ') : 'ingen'}`,
     ] },
     ...(nothingFound(f)
@@ -33,6 +33,20 @@ function nothingFound(f: BreachFacts): boolean {
   return f.sentInClear.mails === 0 && f.lost.mails === 0;
 }
 
+/** a number in clear was seen (sent, received, or in a lost mail's subject) */
+const inClear = (f: BreachFacts): boolean => f.sentInClear.mails + f.receivedInClear.mails + f.lost.withCprInSubject > 0;
+
+/** the kinds of breach the data shows; with none, a plain sentence saying so (never an empty list) */
+function breachTypes(f: BreachFacts): string {
+  const kinds = [
+    inClear(f) ? 'fortrolighed – CPR-numre sendt i klar tekst i mailheadere (emnefelt m.fl.), som ikke er krypteret ved "sikker mail" og kan læses på alle servere undervejs (confidentiality)' : null,
+    f.lost.mails > 0 ? 'tilgængelighed – mails tabt uden at afsender eller modtager fik besked (availability)' : null,
+  ].filter(Boolean);
+  return kinds.length > 0
+    ? `Type af brud (type): ${kinds.join('; ')}.`
+    : 'Type af brud (type): intet brud fundet i perioden i de anvendte data – ingen CPR-numre i klar tekst i mailheadere og ingen mails tabt uden besked (no breach found in the period in the data used).';
+}
+
 function controller(f: BreachFacts): Block[] {
   return [
     { kind: 'h2', text: '1. Dataansvarlig og kontakt', gloss: 'Controller and contact – art. 33(3)(b)' },
@@ -41,7 +55,9 @@ function controller(f: BreachFacts): Block[] {
       `Databeskyttelsesrådgiver (DPO): ${FILL('navn, e-mail, telefon')}`,
       `Kontaktperson for yderligere oplysninger: ${FILL(f.input.contactHint ? `fx ${f.input.contactHint}` : 'navn, e-mail, telefon')}`,
       `Tidspunkt hvor bruddet blev konstateret (discovered): ${FILL('dato og klokkeslæt')}`,
-      `Bruddets varighed (duration): første registrerede tilfælde ${day(f.first)}, seneste ${day(f.last)}`,
+      f.first !== null && f.last !== null
+        ? `Bruddets varighed (duration): første registrerede tilfælde ${danishDay(f.first)}, seneste ${danishDay(f.last)}`
+        : 'Bruddets varighed (duration): ingen tilfælde registreret i perioden (no case in the period)',
     ] },
   ];
 }
@@ -54,8 +70,10 @@ function countsTable(f: BreachFacts): Block {
     rows.push(['Stoppet af Postvagt før afsendelse – ikke et brud (stopped, no breach)', n(f.stopped.mails), persons(f.stopped)]);
   }
   if (f.input.audits.length > 0) {
-    rows.push(['Mails tabt uden besked til afsender (lost without notice), fra logfiler', n(f.lost.mails), 'ukendt – kræver gennemgang']);
-    rows.push(['  heraf med et (maskeret) CPR-nummer i emnefeltet', n(f.lost.withCprInSubject), 'ukendt – kræver gennemgang']);
+    // logs hold masked subjects only: persons behind lost mails are unknown (but none when none was lost)
+    const who = (mails: number) => (mails === 0 ? '0' : 'ukendt – kræver gennemgang');
+    rows.push(['Mails tabt uden besked til afsender (lost without notice), fra logfiler', n(f.lost.mails), who(f.lost.mails)]);
+    rows.push(['  heraf med et (maskeret) CPR-nummer i emnefeltet', n(f.lost.withCprInSubject), who(f.lost.withCprInSubject)]);
   }
   return { kind: 'table', head: ['Kategori', 'Antal mails', 'Antal personer (distinkte CPR-fingerprints)'], rows };
 }
@@ -63,16 +81,13 @@ function countsTable(f: BreachFacts): Block {
 function nature(f: BreachFacts): Block[] {
   const out: Block[] = [
     { kind: 'h2', text: '2. Bruddets karakter', gloss: 'Nature of the breach – art. 33(3)(a)' },
-    { kind: 'p', text: 'Type af brud (type): ' + [
-      f.sentInClear.mails + f.receivedInClear.mails + f.lost.withCprInSubject > 0 ? 'fortrolighed – CPR-numre sendt i klar tekst i mailheadere (emnefelt m.fl.), som ikke er krypteret ved "sikker mail" og kan læses på alle servere undervejs (confidentiality)' : null,
-      f.input.audits.length > 0 ? 'tilgængelighed – mails tabt uden at afsender eller modtager fik besked (availability)' : null,
-    ].filter(Boolean).join('; ') + '.' },
+    { kind: 'p', text: breachTypes(f) },
     { kind: 'p', text: `Kategorier af personoplysninger (data categories): CPR-numre (databeskyttelseslovens § 11) samt de oplysninger, emnefeltet i øvrigt røber om sagen. ${FILL('fx helbred, sociale forhold – art. 9-oplysninger?')}` },
     { kind: 'p', text: `Kategorier af registrerede (data subjects): ${FILL('fx borgere, ansatte, pårørende')}` },
     countsTable(f),
   ];
   if (f.input.decisionsTruncated) out.push({ kind: 'note', text: 'Hændelsesloggen returnerede det maksimale antal rækker for én forespørgsel; tallene ovenfor er et minimum. Del perioden op og kør rapporten igen.' });
-  if (f.input.audits.length > 0) out.push({ kind: 'p', text: 'Antal berørte personer for tabte mails kan ikke udledes af logfilerne (de indeholder kun maskerede emnefelter). De berørte sager skal findes ved gennemgang, fx med `postvagt scan mailbox` på afsendernes Sendt post.' });
+  if (f.lost.mails > 0) out.push({ kind: 'p', text: 'Antal berørte personer for tabte mails kan ikke udledes af logfilerne (de indeholder kun maskerede emnefelter). De berørte sager skal findes ved gennemgang, fx med `postvagt scan mailbox` på afsendernes Sendt post.' });
   return out;
 }
 
@@ -92,18 +107,26 @@ function recipients(f: BreachFacts): Block[] {
 }
 
 function consequences(f: BreachFacts): Block[] {
+  const head: Block = { kind: 'h2', text: '4. Sandsynlige konsekvenser', gloss: 'Likely consequences – art. 33(3)(c)' };
+  if (!inClear(f) && f.lost.mails === 0) {
+    return [head, { kind: 'p', text: 'Ingen: der er ikke fundet noget brud i perioden i de anvendte data (none: no breach found in the period).' }];
+  }
   const items: string[] = [];
-  if (f.sentInClear.mails + f.receivedInClear.mails + f.lost.withCprInSubject > 0) items.push('CPR-numre i klar tekst kan læses af uvedkommende på mailservere og i logfiler undervejs og hos modtageren; risiko for identitetsmisbrug.');
-  if (f.input.audits.length > 0) items.push('Tabte mails: borgere eller samarbejdspartnere har ikke modtaget henvendelser, afgørelser eller svar; frister kan være overskredet, og sagsbehandlingen kan være sket på et ufuldstændigt grundlag. Afsenderen troede, at mailen var sendt.');
+  if (inClear(f)) items.push('CPR-numre i klar tekst kan læses af uvedkommende på mailservere og i logfiler undervejs og hos modtageren; risiko for identitetsmisbrug.');
+  if (f.lost.mails > 0) items.push('Tabte mails: borgere eller samarbejdspartnere har ikke modtaget henvendelser, afgørelser eller svar; frister kan være overskredet, og sagsbehandlingen kan være sket på et ufuldstændigt grundlag. Afsenderen troede, at mailen var sendt.');
   if (f.lost.withCprInSubject > 0) items.push('Mails med CPR-nummer i emnefeltet blev kasseret af et filter uden besked – den samme fejl, som gjorde tabet usynligt.');
   items.push(`Vurdering af risikoen for de registrerede (risk assessment): ${FILL('lav / risiko / høj risiko, med begrundelse')}`);
-  return [{ kind: 'h2', text: '4. Sandsynlige konsekvenser', gloss: 'Likely consequences – art. 33(3)(c)' }, { kind: 'list', items }];
+  return [head, { kind: 'list', items }];
 }
 
 function measures(f: BreachFacts): Block[] {
   const taken: string[] = [];
   if (f.input.decisions !== null) taken.push(`Postvagt stoppede ${n(f.stopped.mails)} mails med CPR-nummer i klar tekst før afsendelse; afsenderne fik besked om, hvordan de sender igen.`);
-  if (f.input.audits.length > 0) taken.push(`Mail-logfilerne er gennemgået med \`postvagt audit\`; ${n(f.lost.mails)} tabte mails er identificeret.`);
+  if (f.input.audits.length > 0) {
+    taken.push(f.lost.mails > 0
+      ? `Mail-logfilerne er gennemgået med \`postvagt audit\`; ${n(f.lost.mails)} tabte mails er identificeret.`
+      : 'Mail-logfilerne er gennemgået med `postvagt audit`; der er ikke fundet mails tabt uden besked i perioden.');
+  }
   return [
     { kind: 'h2', text: '5. Foranstaltninger', gloss: 'Measures taken and proposed – art. 33(3)(d)' },
     { kind: 'p', text: 'Truffet (taken):' },

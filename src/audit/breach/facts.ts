@@ -1,14 +1,8 @@
-// Counts for the breach draft from gateway decisions and audit outputs. Pure.
+// Counts for the breach draft from gateway decisions and audit outputs, over Danish days. Pure.
 // Distinct persons are counted by keyed fingerprint, never by number (invariant 2).
 import type { DecisionRecord } from '../../store/types.ts';
 import type { BreachFacts, BreachInput, Category } from './types.ts';
-
-/** [from 00:00Z, to+1 day 00:00Z) */
-export function periodBounds(from: string, to: string): { since: string; until: string } {
-  const until = new Date(`${to}T00:00:00.000Z`);
-  until.setUTCDate(until.getUTCDate() + 1);
-  return { since: `${from}T00:00:00.000Z`, until: until.toISOString() };
-}
+import { danishDay, periodBounds } from './days.ts';
 
 const empty = (): Category => ({ mails: 0, persons: 0, domains: new Map() });
 
@@ -41,10 +35,12 @@ export function computeFacts(input: BreachInput): BreachFacts {
     lost: { mails: 0, withCprInSubject: 0, domains: new Map(), reasons: new Map(), bySource: new Map() },
     byMonth: new Map(), first: null, last: null,
   };
+  // months as the period's days are counted: in Danish time
   const month = (t: string, i: 0 | 1) => {
-    const m = facts.byMonth.get(t.slice(0, 7)) ?? [0, 0];
+    const key = danishDay(t).slice(0, 7);
+    const m = facts.byMonth.get(key) ?? [0, 0];
     m[i]++;
-    facts.byMonth.set(t.slice(0, 7), m);
+    facts.byMonth.set(key, m);
   };
   const seen = (t: string) => {
     if (facts.first === null || t < facts.first) facts.first = t;

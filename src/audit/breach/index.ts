@@ -8,7 +8,8 @@ import { toHtml, toMarkdown } from './render.ts';
 import type { AuditInput, BreachInput } from './types.ts';
 
 export type { BreachInput, AuditInput, BreachFacts } from './types.ts';
-export { computeFacts, periodBounds } from './facts.ts';
+export { computeFacts } from './facts.ts';
+export { periodBounds, BREACH_TIME_ZONE } from './days.ts';
 
 export function buildBreachReport(input: BreachInput, format: 'md' | 'html'): string {
   const blocks = breachDocument(computeFacts(input));

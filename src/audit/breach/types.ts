@@ -12,7 +12,7 @@ export interface AuditInput {
 }
 
 export interface BreachInput {
-  /** inclusive calendar days, YYYY-MM-DD, read as UTC */
+  /** inclusive calendar days, YYYY-MM-DD, in Danish time (Europe/Copenhagen) */
   from: string;
   to: string;
   /** gateway transactions in the period (store.listDecisions); null when no store was read */

@@ -2,7 +2,7 @@
 // fingerprint, period bounds, recipient domains, and both renderings (Markdown, self-contained HTML).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildBreachReport, computeFacts, parseAuditJson, type BreachInput } from '../../../src/audit/breach/index.ts';
+import { buildBreachReport, computeFacts, parseAuditJson, periodBounds, type BreachInput } from '../../../src/audit/breach/index.ts';
 import type { DecisionRecord, DecisionAction } from '../../../src/store/types.ts';
 import { PvError } from '../../../src/errors.ts';
 
@@ -23,8 +23,8 @@ const DECISIONS: DecisionRecord[] = [
   decision('2026-11-05T09:00:00.000Z', 'redact', ['fpA'], ['x@sygehus.dk'], 'inbound'),
   decision('2026-11-05T10:00:00.000Z', 'pass', [], ['a@region.dk']), // no CPR: not counted
   decision('2026-11-06T10:00:00.000Z', 'upstream-fail', ['fpE'], ['a@region.dk']), // client got 4xx
-  decision('2026-10-31T23:59:59.999Z', 'pass', ['fpZ'], ['early@x.dk']), // before the period
-  decision('2026-12-01T00:00:00.000Z', 'pass', ['fpZ'], ['late@x.dk']), // after it
+  decision('2026-10-31T22:59:59.999Z', 'pass', ['fpZ'], ['early@x.dk']), // 23:59:59 Danish time on Oct 31: before the period
+  decision('2026-11-30T23:00:00.000Z', 'pass', ['fpZ'], ['late@x.dk']), // 00:00 Danish time on Dec 1: after it
 ];
 
 const AUDIT = parseAuditJson('postfix.json', JSON.stringify({
@@ -111,4 +111,39 @@ test('a period with no breach says so at the top instead of reading like a notif
   const none = buildBreachReport(input({ decisions: [], audits: [] }), 'md');
   assert.match(none, /Ingen brud fundet i perioden/);
   assert.doesNotMatch(buildBreachReport(input(), 'md'), /Ingen brud fundet/);
+});
+
+test('the period is whole Danish days (Europe/Copenhagen), winter and summer time, as the digest counts them', () => {
+  assert.deepEqual(periodBounds('2026-11-01', '2026-11-30'), { since: '2026-10-31T23:00:00.000Z', until: '2026-11-30T23:00:00.000Z' });
+  assert.deepEqual(periodBounds('2026-07-01', '2026-07-01'), { since: '2026-06-30T22:00:00.000Z', until: '2026-07-01T22:00:00.000Z' });
+  // the day summer time ends is 25 hours long
+  assert.deepEqual(periodBounds('2026-10-25', '2026-10-25'), { since: '2026-10-24T22:00:00.000Z', until: '2026-10-25T23:00:00.000Z' });
+  const f = computeFacts(input({ audits: [], decisions: [
+    decision('2026-10-31T23:30:00.000Z', 'pass', ['fp1'], ['a@x.dk']), // 00:30 on Nov 1 in Denmark: in
+    decision('2026-11-30T23:30:00.000Z', 'pass', ['fp2'], ['b@x.dk']), // 00:30 on Dec 1 in Denmark: out
+  ] }));
+  assert.equal(f.sentInClear.mails, 1);
+  assert.deepEqual([...f.byMonth], [['2026-11', [1, 0]]], 'the month is the Danish one');
+  const md = buildBreachReport(input({ audits: [], decisions: [decision('2026-10-31T23:30:00.000Z', 'pass', ['fp1'], ['a@x.dk'])] }), 'md');
+  assert.match(md, /Periode undersøgt \(period\): 2026-11-01 – 2026-11-30, hele døgn i dansk tid \(whole days, Danish time, Europe\/Copenhagen\)/);
+  assert.match(md, /første registrerede tilfælde 2026-11-01, seneste 2026-11-01/);
+  assert.match(md, /Udkast dannet \(generated\): 2026-12-01 10:00 dansk tid \(2026-12-01T09:00:00Z\)/);
+  assert.doesNotMatch(md, /\(UTC\)/);
+});
+
+test('nothing found (store only, audits only, both): plain sentences in Danish and English, no empty fragments', () => {
+  const noLoss = parseAuditJson('none.json', JSON.stringify({ source: 'postfix', silent: [] }));
+  for (const over of [{ decisions: [], audits: [] }, { decisions: null, audits: [noLoss] }, { decisions: [], audits: [noLoss] }] as Partial<BreachInput>[]) {
+    for (const format of ['md', 'html'] as const) {
+      const doc = buildBreachReport(input(over), format).replace(/<style>[\s\S]*?<\/style>/, ''); // the words, not the CSS
+      assert.match(doc, /Type af brud \(type\): intet brud fundet i perioden i de anvendte data – .*\(no breach found in the period in the data used\)\./);
+      assert.doesNotMatch(doc, /\(type\): *\.|: *\.|, *\.|: –,|tilfælde –/, 'no empty sentence fragment');
+      assert.doesNotMatch(doc, /tilgængelighed|fortrolighed|Tabte mails:|0 tabte mails|ukendt – kræver gennemgang|scan mailbox/, 'no breach kind or loss text for what was not found');
+      assert.match(doc, /ingen tilfælde registreret i perioden \(no case in the period\)/);
+      assert.match(doc, /Ingen: der er ikke fundet noget brud i perioden i de anvendte data \(none: no breach found in the period\)\./);
+    }
+  }
+  assert.match(buildBreachReport(input({ decisions: null, audits: [noLoss] }), 'md'), /der er ikke fundet mails tabt uden besked i perioden/);
+  const lossOnly = buildBreachReport(input({ decisions: [] }), 'md');
+  assert.match(lossOnly, /Type af brud \(type\): fortrolighed .*; tilgængelighed – mails tabt/, 'a lost mail with a masked CPR in its subject: both kinds');
 });
