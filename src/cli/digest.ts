@@ -13,6 +13,7 @@ import type { UpstreamConfig } from '../config/schema.ts';
 import type { Incident, NoticeDraft, Store } from '../store/types.ts';
 import { buildDigest, digestSubject, digestText, type DigestInput } from '../review/digest.ts';
 import { openExistingStore } from './existing-store.ts';
+import { addDays, dayBounds, DANISH_TIME_ZONE, localDay } from '../time/danish.ts';
 
 const HELP = `postvagt digest — the daily digest of incidents for the central failure mailbox
 
@@ -44,49 +45,11 @@ reached (nothing was sent; run again); 2 bad usage, configuration or data folder
 `;
 
 /** The calendar Postvagt's users live by; the digest's "day" is one of its days (DST included). */
-export const DIGEST_TIME_ZONE = 'Europe/Copenhagen';
+export const DIGEST_TIME_ZONE = DANISH_TIME_ZONE;
+export { localDay, addDays, dayBounds };
 /** the store's maximum per query; more than this in one day is reported as a warning, not hidden */
 const LIMIT = 100_000;
 const DAY_MS = 24 * 3600_000;
-
-const wallClock = new Intl.DateTimeFormat('en-US', {
-  timeZone: DIGEST_TIME_ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-});
-
-function wallParts(t: Date): Record<string, number> {
-  return Object.fromEntries(wallClock.formatToParts(t).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
-}
-
-/** the Danish calendar day (YYYY-MM-DD) at instant t */
-export function localDay(t: Date): string {
-  const p = wallParts(t);
-  return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-}
-
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-
-/** UTC offset of Danish time at instant t, in ms (+1 h in winter, +2 h in summer) */
-function offsetMs(t: Date): number {
-  const p = wallParts(t);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t.getTime() / 1000) * 1000;
-}
-
-/**
- * A Danish day as a half-open UTC interval [since, until): 24 h, or 23 h / 25 h on the days
- * summer time starts or ends (the switch is at 01:00 UTC, so local midnight always exists once).
- */
-export function dayBounds(day: string): { since: string; until: string } {
-  const midnight = (d: string) => {
-    const guess = Date.parse(`${d}T00:00:00Z`);
-    const first = guess - offsetMs(new Date(guess));
-    return new Date(guess - offsetMs(new Date(first))).toISOString();
-  };
-  return { since: midnight(day), until: midnight(addDays(day, 1)) };
-}
 
 /** --date: a real calendar day, not in the future; the message shows the right form (value masked). */
 export function parseDay(value: string, today: string): string {

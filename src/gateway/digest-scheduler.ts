@@ -8,12 +8,13 @@ import { hostname } from 'node:os';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
 import { buildDigest } from '../review/digest.ts';
-import { addDays, DIGEST_TIME_ZONE, localDay, readDigestIncidents } from '../cli/digest.ts';
+import { readDigestIncidents } from '../cli/digest.ts';
+import { addDays, DANISH_TIME_ZONE, localDay } from '../time/danish.ts';
 import type { UpstreamRoute } from './upstream.ts';
 import type { GatewayLogger } from './transaction.ts';
 import { deliver } from './notices.ts';
 
-const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: DIGEST_TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: DANISH_TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 /** is today's digest due at `now`: past digest.time (Danish wall clock) and not sent today */
 export function digestDue(now: Date, time: string, lastSentDay: string | null): boolean {

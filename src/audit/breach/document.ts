@@ -3,7 +3,7 @@
 // person must make is a marked fill-in field; the draft never claims more than the data shows.
 import { FILL, type Block, type BreachFacts, type Category } from './types.ts';
 import { topEntries } from './facts.ts';
-import { danishDay, danishMinute } from './days.ts';
+import { danishDay, danishMinute } from '../../time/danish.ts';
 
 const n = (x: number): string => x.toLocaleString('da-DK');
 const persons = (c: Category): string => (c.persons === null ? 'ukendt (ingen fingerprint-nøgle)' : n(c.persons));

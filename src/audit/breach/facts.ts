@@ -2,7 +2,7 @@
 // Distinct persons are counted by keyed fingerprint, never by number (invariant 2).
 import type { DecisionRecord } from '../../store/types.ts';
 import type { BreachFacts, BreachInput, Category } from './types.ts';
-import { danishDay, periodBounds } from './days.ts';
+import { danishDay, periodBounds } from '../../time/danish.ts';
 
 const empty = (): Category => ({ mails: 0, persons: 0, domains: new Map() });
 

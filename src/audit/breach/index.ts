@@ -9,7 +9,7 @@ import type { AuditInput, BreachInput } from './types.ts';
 
 export type { BreachInput, AuditInput, BreachFacts } from './types.ts';
 export { computeFacts } from './facts.ts';
-export { periodBounds, BREACH_TIME_ZONE } from './days.ts';
+export { periodBounds } from '../../time/danish.ts';
 
 export function buildBreachReport(input: BreachInput, format: 'md' | 'html'): string {
   const blocks = breachDocument(computeFacts(input));
