@@ -45,7 +45,12 @@ export async function startCapture(p: { store: Store; maxSize: number; onError?:
         });
     },
   });
-  server.on('error', (err) => p.onError?.(err));
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    // the only client is our own upstream connection, which drops mid-DATA on purpose when a mail
+    // is refused or held (transaction.ts): a reset is that, not a store fault worth an alert
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
+    p.onError?.(err);
+  });
   server.listen(0, '127.0.0.1');
   await once(server.server, 'listening');
   const addr = server.server.address();

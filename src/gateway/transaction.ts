@@ -62,7 +62,7 @@ export async function runData(ctx: TxContext, d: DataInput): Promise<SmtpReply> 
     await d.upstream.abort();
     const reply: SmtpReply = { code: 421, enhanced: '4.4.2', text: 'client closed the connection before the end of DATA; nothing was relayed' };
     await ctx.store.recordDecision(decisionRow(d.facts, 'tempfail', formatReply(reply), [], null));
-    ctx.logger.info({ event: 'smtp.refused', tx: d.facts.txId, reason: 'client gone mid-DATA' });
+    ctx.logger.info({ event: 'smtp.error', tx: d.facts.txId, reason: 'client gone mid-DATA' });
     throw new Refusal(reply);
   }
 }
@@ -157,7 +157,7 @@ async function reject(ctx: TxContext, d: DataInput, sc: Scanned, reply: SmtpRepl
 
 async function quarantine(ctx: TxContext, d: DataInput, sc: Scanned): Promise<SmtpReply> {
   await d.upstream.abort();
-  const reply = quarantinedReply(sc.id);
+  const reply = quarantinedReply(sc.id, sc.findings);
   const wire = formatReply(reply);
   const inc = incidentRow(d.facts, sc.id, 'quarantine', wire, sc.found);
   await classify(ctx.store, inc, ctx.clock());

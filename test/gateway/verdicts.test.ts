@@ -33,6 +33,7 @@ test('quarantine: 250 2.0.0 quoting the incident, the mail held in the store, a 
   try {
     const reply = await send(g.port, `Subject: Sag ${CPR}\r\nFrom: sagsbehandler@kommune.example\r\n\r\nbody`);
     assert.match(reply, /^250 2\.0\.0 .*PV-\d{8}-/);
+    assert.match(reply, /emnefelt|Subject/i, 'the reply names the header the number was in');
     const id = /PV-\d{8}-[0-9A-Z]{6}/.exec(reply)![0];
     assert.match(g.store.quarantined.get(id)!.toString(), /^Subject: Sag 220754-0181\r\n[\s\S]*\r\n\r\nbody/);
     assert.equal(g.store.incidents.get(id)!.notice, 'queued');
