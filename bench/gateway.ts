@@ -130,35 +130,43 @@ function rssOf(pid: number): number {
   }
 }
 
-/** RSS of a gateway in its own process while it relays one message of `mb` MiB streamed by this process */
-async function rssWhileRelaying(sinkPort: number, mb: number): Promise<{ before: number; peak: number; after: number }> {
+/**
+ * RSS of a gateway in its own process while it relays a message of `mb` MiB (streamed by this
+ * process), twice in a row: the first large message in a fresh process also grows V8's young
+ * generation once; the second shows whether memory grows with the message itself.
+ */
+async function rssWhileRelaying(sinkPort: number, mb: number): Promise<{ before: number; peak: number; after: number }[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(sinkPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     const { port } = JSON.parse(line.toString()) as { port: number };
-    // warm-up: JIT, buffer pools and heap sizing cost ~30 MiB once, whatever the size (10/50/150 MiB
-    // all showed the same growth); the question is whether memory grows WITH the message
+    // warm-up: JIT, buffer pools and heap sizing for ordinary mail
     await relayOnce(port, 5);
-    await new Promise((r) => setTimeout(r, 300));
-    const before = rssOf(child.pid!);
-    let peak = before;
-    const timer = setInterval(() => (peak = Math.max(peak, rssOf(child.pid!))), 20);
-    try {
-      await relayOnce(port, mb);
-    } finally {
-      clearInterval(timer);
+    const rounds: { before: number; peak: number; after: number }[] = [];
+    for (let i = 0; i < 2; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const before = rssOf(child.pid!);
+      let peak = before;
+      const timer = setInterval(() => (peak = Math.max(peak, rssOf(child.pid!))), 20);
+      try {
+        await relayOnce(port, mb);
+      } finally {
+        clearInterval(timer);
+      }
+      rounds.push({ before, peak, after: rssOf(child.pid!) });
     }
-    const after = rssOf(child.pid!);
-    return { before, peak, after };
+    return rounds;
   } finally {
     child.kill('SIGKILL');
   }
 }
 
 async function memoryLine(sinkPort: number, mb: number): Promise<void> {
-  const m = await rssWhileRelaying(sinkPort, mb);
   const mib = (x: number) => (x / 1048576).toFixed(1);
-  console.log(`RSS of the gateway process while relaying a ${mb} MB message: before ${mib(m.before)} MiB, peak ${mib(m.peak)} MiB (growth ${mib(m.peak - m.before)} MiB), after ${mib(m.after)} MiB`);
+  const [first, second] = await rssWhileRelaying(sinkPort, mb);
+  for (const [name, m] of [['first', first], ['second', second]] as const) {
+    console.log(`RSS of the gateway process while relaying a ${mb} MB message (${name} in the process): before ${mib(m.before)} MiB, peak ${mib(m.peak)} MiB (growth ${mib(m.peak - m.before)} MiB), after ${mib(m.after)} MiB`);
+  }
 }
 
 async function main(): Promise<void> {
