@@ -127,6 +127,7 @@ export const digest: Command = async (argv, io) => {
     const input: DigestInput = {
       day, incidents: found.incidents, unresolved: found.unresolved, now,
       centralMailbox: notify.central_mailbox, postmaster: notify.postmaster, reportingMta: routeOf(loaded).up.helo_name ?? hostname(),
+      publicUrl: loaded.config.web.public_url,
     };
     const draft = buildDigest(input);
     if (!f.send) {

@@ -22,6 +22,7 @@ export const ENV_VARS = [
   'POSTVAGT_STORE',
   'POSTVAGT_LISTEN',
   'POSTVAGT_HTTP',
+  'POSTVAGT_PUBLIC_URL',
   'POSTVAGT_UPSTREAM',
   'POSTVAGT_HMAC_KEY',
   'POSTVAGT_QUARANTINE_KEY',
@@ -38,6 +39,7 @@ export function applyOverrides(raw: Raw, env: NodeJS.ProcessEnv, flags: Override
   if (env.POSTVAGT_DATA_DIR) set('data_dir', env.POSTVAGT_DATA_DIR, 'POSTVAGT_DATA_DIR');
   if (env.POSTVAGT_STORE) set('store', parseStoreUrl(env.POSTVAGT_STORE), 'POSTVAGT_STORE');
   if (env.POSTVAGT_HTTP) set('web.listen', env.POSTVAGT_HTTP, 'POSTVAGT_HTTP');
+  if (env.POSTVAGT_PUBLIC_URL) set('web.public_url', env.POSTVAGT_PUBLIC_URL, 'POSTVAGT_PUBLIC_URL');
   if (env.POSTVAGT_LISTEN) overrideListen(raw, env.POSTVAGT_LISTEN, 'POSTVAGT_LISTEN', origins);
   if (env.POSTVAGT_UPSTREAM) overrideUpstream(raw, env.POSTVAGT_UPSTREAM, 'POSTVAGT_UPSTREAM', origins);
   if (flags.data) set('data_dir', flags.data, '--data');

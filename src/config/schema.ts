@@ -12,6 +12,32 @@ const cidr = z
   .string()
   .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a network in CIDR form, e.g. 10.0.0.0/8 or ::1/128');
 
+/**
+ * web.public_url: the address people reach the dashboard at, used for links in escalations and the
+ * digest. A link in a mail is clicked by a reviewer, so only http(s), no credentials (they would be
+ * mailed around), no query or fragment (the paths /incidents… are appended); one trailing / is dropped.
+ */
+const publicUrl = z.string().superRefine((value, ctx) => {
+  const why = publicUrlProblem(value);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+}).transform((u) => u.replace(/\/+$/, ''));
+
+function publicUrlProblem(value: string): string | undefined {
+  const example = 'e.g. https://postvagt.kommune.example';
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return `expected the dashboard's address as an http:// or https:// URL, ${example}`;
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return `expected http:// or https://, not ${u.protocol}// (${example})`;
+  if (u.username || u.password) return 'no user name or password in the address: it is mailed to the central mailbox';
+  if (u.search || value.includes('?')) return `no query (?…) in the address: the links add /incidents/… to it (${example})`;
+  if (u.hash || value.includes('#')) return `no fragment (#…) in the address: the links add /incidents/… to it (${example})`;
+  if (/\s/.test(value)) return 'no spaces in the address';
+  return undefined;
+}
+
 // The actions policy may take. 'pass' is allowed only for inbound monitoring-only setups.
 const action = z.enum(ACTIONS);
 
@@ -127,6 +153,8 @@ export const configSchema = z.strictObject({
   web: z
     .strictObject({
       listen: hostPort.default('127.0.0.1:8025'),
+      /** the dashboard's address as people reach it (often a TLS reverse proxy); links in mails */
+      public_url: publicUrl.optional(),
     })
     .prefault({}),
   secrets: z

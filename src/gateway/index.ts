@@ -13,6 +13,7 @@ import { listenerTls } from './tls.ts';
 import { observedStore } from './observe.ts';
 import { PooledRoute, type UpstreamRoute } from './upstream.ts';
 import type { Detector, GatewayLogger, TxContext } from './transaction.ts';
+import type { NotifySettings } from './records.ts';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -83,7 +84,9 @@ export async function startGateway(p: StartParams): Promise<Gateway> {
         routes.set(name, await makeRoute(name, { ...up, require_tls: false }, capture));
       } else routes.set(name, await makeRoute(name, up, parseSmtpUrl(up.url)));
     }
-    const ctx: TxContext = { store: observedStore(p.store), logger: p.logger, clock, detector: makeDetector(p.loaded), policy: cfg.policy, notify: cfg.notify };
+    // the escalation's dashboard link rides with the notify settings (records.ts NotifySettings)
+    const notify: NotifySettings = { ...cfg.notify, publicUrl: cfg.web.public_url };
+    const ctx: TxContext = { store: observedStore(p.store), logger: p.logger, clock, detector: makeDetector(p.loaded), policy: cfg.policy, notify };
     const dataDir = resolve(cfg.data_dir);
     for (const l of cfg.listeners) {
       const route = routes.get(l.upstream);

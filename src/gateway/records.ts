@@ -12,6 +12,13 @@ import { buildNotice } from '../notify/dsn.ts';
 import { buildEscalation } from '../notify/escalation.ts';
 import type { Config } from '../config/schema.ts';
 
+/**
+ * notify settings plus web.public_url for the escalation's link. transaction.ts's TxContext declares
+ * `notify: Config['notify']`; index.ts puts this wider object there, so the link reaches noticeFor
+ * without a field in TxContext (owned elsewhere). Unset: no link, never a guessed address.
+ */
+export type NotifySettings = Config['notify'] & { publicUrl?: string };
+
 export interface TxFacts {
   txId: string;
   time: Date;
@@ -95,7 +102,7 @@ export async function classify(store: Store, inc: Incident, now: Date): Promise<
 export function noticeFor(p: {
   incident: Incident;
   fields: HeaderField[];
-  notify: Config['notify'];
+  notify: NotifySettings;
   arrival: Date;
   now: Date;
 }): NoticeDraft | null {
@@ -115,6 +122,7 @@ export function noticeFor(p: {
       postmaster: p.notify.postmaster,
       reportingMta: hostname(),
       now: p.now,
+      publicUrl: p.notify.publicUrl,
     });
   }
   p.incident.notice = 'queued';
@@ -134,7 +142,7 @@ export function noticeFor(p: {
  * null or unreachable sender (a bounce to <> goes nowhere), so then the central mailbox is told
  * at once instead (invariant 6). Returns the escalation mail, or null when the 550 suffices.
  */
-export function rejectNotice(p: { incident: Incident; fields: HeaderField[]; notify: Config['notify']; now: Date }): NoticeDraft | null {
+export function rejectNotice(p: { incident: Incident; fields: HeaderField[]; notify: NotifySettings; now: Date }): NoticeDraft | null {
   const target = noticeRecipient(p.incident.sender, p.notify.unreachable_senders, {
     postmaster: p.notify.postmaster,
     originalHeaders: p.fields,

@@ -18,8 +18,8 @@ export interface EscalationInput {
   postmaster: string;
   reportingMta: string;
   now: Date;
-  /** link to the incident on the dashboard, when the web address is known */
-  dashboardUrl?: string;
+  /** web.public_url: the dashboard's address; without it the mail has no link (never a guessed one) */
+  publicUrl?: string;
 }
 
 const WHAT_HAPPENED: Record<Outcome, [string, string]> = {
@@ -70,6 +70,8 @@ export function escalationText(p: EscalationInput): string {
     '',
     `Why no notice:  ${reason}`,
     `Case:           ${inc.id}`,
+    // the reviewer is not a programmer: one click to the incident, where it is resolved
+    ...(p.publicUrl ? [`Dashboard:      ${incidentUrl(p.publicUrl, inc.id)}`] : []),
     `Time:           ${danishTime(inc.time)}`,
     `Direction:      ${inc.direction} (listener ${toLine(inc.listener)})`,
     `Sender:         ${inc.sender === '' ? '<> (null sender)' : toLine(inc.sender)}`,
@@ -81,8 +83,17 @@ export function escalationText(p: EscalationInput): string {
     'Found:',
     ...inc.findings.slice(0, 20).map((f) => `  - ${toLine(f.header)}: ${f.masked}, fingerprint ${f.fingerprint.slice(0, 16)}`),
   ];
-  if (p.dashboardUrl) lines.push('', `Dashboard: ${toLine(p.dashboardUrl)}`);
   return lines.join('\n') + '\n';
+}
+
+/** `<web.public_url>/incidents/PV-…`: the dashboard page of one incident (src/web/server.ts) */
+export function incidentUrl(publicUrl: string, id: string): string {
+  return `${dashboardUrl(publicUrl)}/${encodeURIComponent(toLine(id))}`;
+}
+
+/** `<web.public_url>/incidents`: the incident list (a login first, which returns to this page) */
+export function dashboardUrl(publicUrl: string): string {
+  return `${toLine(publicUrl).replace(/\/+$/, '')}/incidents`;
 }
 
 const DANISH_CLOCK = new Intl.DateTimeFormat('sv-SE', {

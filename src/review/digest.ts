@@ -6,6 +6,7 @@ import { maskText } from '../detect/index.ts';
 import { PvError } from '../errors.ts';
 import { CRLF, encodeHeaderText, foldHeader, quotedPrintable, rfc5322Date } from '../notify/mime.ts';
 import { isSafeAddress } from '../notify/recipient.ts';
+import { dashboardUrl, incidentUrl } from '../notify/escalation.ts';
 
 export interface DigestInput {
   /** the day reported, YYYY-MM-DD */
@@ -18,7 +19,8 @@ export interface DigestInput {
   postmaster: string;
   reportingMta: string;
   now: Date;
-  dashboardUrl?: string;
+  /** web.public_url: with it, a link to the incident list and one under each listed incident */
+  publicUrl?: string;
 }
 
 const LIST_LIMIT = 200;
@@ -35,16 +37,18 @@ export function digestSubject(p: Pick<DigestInput, 'day' | 'incidents' | 'unreso
 /** The digest body (LF line ends): counts, systemic alerts first, then the unresolved, then the day's list. */
 export function digestText(p: DigestInput): string {
   const out: string[] = [`Postvagt daily digest for ${p.day} (generated ${danishClock(p.now)}; all times Danish time, as on the dashboard)`, ''];
+  // first, so the reviewer sees where to act before scrolling; never a guessed address (unset = none)
+  if (p.publicUrl) out.push(`Dashboard: ${dashboardUrl(p.publicUrl)}`, '');
+  const link = p.publicUrl ? linkTo(p.publicUrl) : undefined;
   out.push(`Incidents: ${p.incidents.length}`, `  by action:    ${countBy(p.incidents, (i) => i.action)}`);
   out.push(`  by direction: ${countBy(p.incidents, (i) => i.direction)}`, `  by class:     ${countBy(p.incidents, (i) => i.classification)}`);
   out.push(`  notices:      ${countBy(p.incidents, (i) => i.notice)}`, '');
   const systemic = p.incidents.filter((i) => i.classification === 'systemic');
   out.push(`SYSTEMIC ALERTS (${systemic.length}) - causes outside one person's mistake:`);
-  out.push(...(systemic.length ? listed(systemic, (i) => `    ${line(i.classificationReason)}`) : ['  none']), '');
+  out.push(...(systemic.length ? listed(systemic, link, (i) => `    ${line(i.classificationReason)}`) : ['  none']), '');
   out.push(`UNRESOLVED FOR MORE THAN 24 H (${p.unresolved.length}) - a citizen's case may be waiting:`);
-  out.push(...(p.unresolved.length ? listed(p.unresolved) : ['  none']), '');
-  out.push(`ALL INCIDENTS ON ${p.day}:`, ...(p.incidents.length ? listed(p.incidents) : ['  none']));
-  if (p.dashboardUrl) out.push('', `Dashboard: ${line(p.dashboardUrl)}`);
+  out.push(...(p.unresolved.length ? listed(p.unresolved, link) : ['  none']), '');
+  out.push(`ALL INCIDENTS ON ${p.day}:`, ...(p.incidents.length ? listed(p.incidents, link) : ['  none']));
   return maskText(out.join('\n')) + '\n';
 }
 
@@ -70,12 +74,17 @@ export function buildDigest(p: DigestInput): NoticeDraft {
   return { incidentId: `digest-${day}`, envelopeFrom: '', to, raw: Buffer.from(`${head}${CRLF}${CRLF}${quotedPrintable(digestText(p))}`, 'utf8') };
 }
 
-function listed(incidents: readonly Incident[], extra?: (i: Incident) => string): string[] {
+/** the line under each listed incident: its own page, where it is resolved */
+function linkTo(publicUrl: string): (i: Incident) => string {
+  return (i) => `    ${incidentUrl(publicUrl, i.id)}`;
+}
+
+function listed(incidents: readonly Incident[], link?: (i: Incident) => string, extra?: (i: Incident) => string): string[] {
   const sorted = [...incidents].sort((a, b) => a.time.localeCompare(b.time));
   const rows = sorted.slice(0, LIST_LIMIT).flatMap((i) => {
     const row = `  ${i.id}  ${danishClock(new Date(i.time))}  ${i.direction.padEnd(8)} ${i.action.padEnd(13)} ${i.status.padEnd(8)} ${line(i.sender) || '<>'} -> ${i.recipients.slice(0, 3).map(line).join(', ')}${i.recipients.length > 3 ? ', ...' : ''}`;
     const subject = `    "${line(i.subjectMasked).slice(0, 120)}"`;
-    return extra ? [row, subject, extra(i)] : [row, subject];
+    return [row, subject, ...(extra ? [extra(i)] : []), ...(link ? [link(i)] : [])];
   });
   if (sorted.length > LIST_LIMIT) rows.push(`  ... and ${sorted.length - LIST_LIMIT} more (see the dashboard)`);
   return rows;

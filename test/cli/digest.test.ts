@@ -171,3 +171,17 @@ test('assertNoRawCpr catches the raw number in each written form, and passes mas
   for (const leak of [`Sag ${RAW}`, 'Sag 251284-1237', 'Sag 251284 1237']) assert.throws(() => assertNoRawCpr(leak, 'x'), assert.AssertionError, leak.slice(0, 6));
   assertNoRawCpr('Sag XXXXXX-XXXX, 2512841', 'masked');
 });
+
+test('web.public_url in the configuration: the printed digest links to the list and each incident; without it, none', async (t) => {
+  const dir = tmp(t);
+  await seed(dir, seeded);
+  const config = join(dir, 'postvagt.yaml');
+  writeFileSync(config, `data_dir: ${dir}\nweb:\n  public_url: https://postvagt.kommune.dk/\n`);
+  const io = fakeIO(dir);
+  assert.equal(await main(['digest', '--date', DAY, '--config', config], io), 0, io.err());
+  assert.match(io.out(), /\n\nDashboard: https:\/\/postvagt\.kommune\.dk\/incidents\n/);
+  for (const id of ['PV-20261120-EARLY1', 'PV-20261120-SYSTEM', 'PV-20261110-OPEN01']) assert.ok(io.out().includes(`    https://postvagt.kommune.dk/incidents/${id}\n`), id);
+  const plain = fakeIO(dir);
+  assert.equal(await main(['digest', '--date', DAY, '--data', dir], plain), 0, plain.err());
+  assert.doesNotMatch(plain.out(), /Dashboard:|https?:\/\//);
+});

@@ -263,6 +263,9 @@ test('daily digest: due after digest.time (Danish time), sent once per day to th
   const { join } = await import('node:path');
   const route = new PooledRoute('default', { host: '127.0.0.1', port: up.port, heloName: 't', timeoutMs: 5000, requireTls: false, verifyCertificates: true, maxConnections: 2 });
   const config = { digest: { time: '07:00', enabled: true }, notify: { postmaster: 'postmaster@kommune.example', contact: 'IT', unreachable_senders: [], central_mailbox: 'fejl@kommune.example' }, data_dir: await mkdtemp(join(tmpdir(), 'pv-digest-')) };
+  // a data folder that has run before (a brand-new one sends nothing: test/gateway/digest-first-day.test.ts)
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(join(config.data_dir, 'digest-last-sent'), '2026-11-28\n');
   const s = startDigestScheduler({ config, store: g.store, route, logger: { info() {}, warn() {}, error() {} }, clock: () => new Date('2026-11-29T06:30:00Z'), intervalMs: 3_600_000 });
   try {
     assert.equal(await s.tick(), '2026-11-28');

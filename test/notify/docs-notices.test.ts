@@ -62,7 +62,7 @@ function blocks(): Record<string, string> {
     postmaster: 'postmaster@kommune.dk',
     reportingMta: 'postvagt.kommune.dk',
     now: new Date('2026-11-29T09:14:01Z'),
-    dashboardUrl: `https://postvagt.kommune.dk/incidents/${ID}`,
+    publicUrl: 'https://postvagt.kommune.dk',
   }).trimEnd();
   const dayIncidents = [
     incident({ id: 'PV-20261128-4KQ7ZB', time: '2026-11-28T08:12:00.000Z' }),
@@ -77,7 +77,7 @@ function blocks(): Record<string, string> {
     postmaster: 'postmaster@kommune.dk',
     reportingMta: 'postvagt.kommune.dk',
     now: new Date('2026-11-29T06:00:00Z'),
-    dashboardUrl: 'https://postvagt.kommune.dk/',
+    publicUrl: 'https://postvagt.kommune.dk',
   };
   out.digest = `Subject: ${digestSubject(digest)}\n\n${digestText(digest).trimEnd()}`;
   const raw = buildNotice({

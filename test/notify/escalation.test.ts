@@ -18,7 +18,7 @@ function input(over: Partial<EscalationInput> = {}): EscalationInput {
     postmaster: 'postmaster@kommune.dk',
     reportingMta: 'postvagt.kommune.dk',
     now: new Date('2026-11-29T09:14:01Z'),
-    dashboardUrl: `https://postvagt.kommune.dk/incidents/${ID}`,
+    publicUrl: 'https://postvagt.kommune.dk',
     ...over,
   };
 }
@@ -45,7 +45,18 @@ test('the text says what to do first, then the facts, with the reason and the da
   assert.match(t, /Sender: {9}noreply@borger\.dk/);
   assert.match(t, /Subject: {8}Partshøring XXXXXX-XXXX/);
   assert.match(t, /  - Subject: XXXXXX-XXXX, fingerprint f00d/);
-  assert.match(t, /Dashboard: https:\/\/postvagt\.kommune\.dk\/incidents\/PV-/);
+  assert.match(t, new RegExp(`Case: {11}${ID}\nDashboard: {6}https://postvagt\\.kommune\\.dk/incidents/${ID}\n`));
+});
+
+// The reviewer is not a programmer: with web.public_url the mail links to the incident; without it
+// there is no link at all, never one guessed from web.listen or the host name.
+test('web.public_url: the link goes to the incident page under it; unset, no link at all', () => {
+  const under = escalationText(input({ publicUrl: 'https://intra.kommune.dk/postvagt' }));
+  assert.ok(under.includes(`Dashboard:      https://intra.kommune.dk/postvagt/incidents/${ID}\n`), under);
+  const none = escalationText(input({ publicUrl: undefined }));
+  assert.ok(!/Dashboard|https?:/.test(none), none);
+  const d = buildEscalation(input());
+  assert.ok(d.raw.toString('latin1').replaceAll('=\r\n', '').includes(`https://postvagt.kommune.dk/incidents/${ID}`), 'in the mail as sent (QP soft breaks undone)');
 });
 
 test('null sender is shown as <>, never as an empty field', () => {

@@ -52,9 +52,22 @@ test('an empty day says none, not nothing', () => {
 
 test('long days are capped with a pointer to the dashboard', () => {
   const many = Array.from({ length: 250 }, (_, n) => incident({ id: `PV-20261128-${String(n).padStart(6, '0')}`, time: `2026-11-28T10:${String(n % 60).padStart(2, '0')}:00.000Z` }));
-  const t = digestText(input({ incidents: many, dashboardUrl: 'https://postvagt.kommune.dk/' }));
+  const t = digestText(input({ incidents: many, publicUrl: 'https://postvagt.kommune.dk' }));
   assert.match(t, /\.\.\. and 50 more \(see the dashboard\)/);
-  assert.match(t, /Dashboard: https:\/\/postvagt\.kommune\.dk\//);
+  assert.match(t, /\nDashboard: https:\/\/postvagt\.kommune\.dk\/incidents\n/);
+});
+
+test('web.public_url: a link to the incident list at the top and one under every listed incident; unset, none', () => {
+  const t = digestText(input({ publicUrl: 'https://postvagt.kommune.dk' }));
+  assert.match(t, /^Postvagt daily digest .*\n\nDashboard: https:\/\/postvagt\.kommune\.dk\/incidents\n\n/);
+  // systemic: row, subject, reason, link; the others: row, subject, link
+  assert.match(t, /PV-20261128-BBBBBB[^\n]*\n[^\n]*\n {4}The next mail server[^\n]*\n {4}https:\/\/postvagt\.kommune\.dk\/incidents\/PV-20261128-BBBBBB\n/);
+  assert.match(t, /PV-20261125-DDDDDD[^\n]*\n[^\n]*\n {4}https:\/\/postvagt\.kommune\.dk\/incidents\/PV-20261125-DDDDDD\n/);
+  for (const id of ['AAAAAA', 'BBBBBB', 'CCCCCC']) assert.ok(t.includes(`    https://postvagt.kommune.dk/incidents/PV-20261128-${id}\n`), id);
+  const none = digestText(input());
+  assert.ok(!/Dashboard:|https?:/.test(none), none);
+  const raw = buildDigest(input({ publicUrl: 'https://postvagt.kommune.dk' })).raw.toString('latin1').replaceAll('=\r\n', '');
+  assert.ok(raw.includes('https://postvagt.kommune.dk/incidents/PV-20261125-DDDDDD'), 'in the mail as sent');
 });
 
 test('the digest mail is strictly valid, null sender, auto-generated, and holds no raw number', () => {
