@@ -1,7 +1,8 @@
 // A delivery agent's `to=<…>, …, status=…` line, read by bytes: the status word and the recipient with
 // its reason. Pure, no I/O. Protects the fate contract: verify(8) probe answers are not lost mail, and
 // the first final status of a recipient wins.
-import { Lit, findByte, text, wordEnd } from './bytes.ts';
+import { Lit, findByte, wordEnd } from './bytes.ts';
+import { FIELDS } from './intern.ts';
 import { D_DISCARD, type Head } from './parse.ts';
 import type { Msg, RcptState } from './fate.ts';
 
@@ -26,9 +27,16 @@ export function statusOf(b: Buffer, s: number, e: number, daemon: number): RcptS
   return undefined;
 }
 
-/** [x, y) of a line whose text (from t) is `line`: a substring when the line is ASCII, else decoded */
-export function piece(b: Buffer, line: string, asc: boolean, t: number, x: number, y: number): string {
-  return asc ? line.slice(x - t, y - t) : text(b, x, y);
+/** the last "dsn detail" made: consecutive delivery lines usually say the same (cached pieces compare by identity first) */
+const last = { dsn: '', detail: '', reason: '' };
+
+function joined(dsn: string, detail: string): string {
+  if (dsn !== last.dsn || detail !== last.detail) {
+    last.dsn = dsn;
+    last.detail = detail;
+    last.reason = `${dsn} ${detail}`;
+  }
+  return last.reason;
 }
 
 /** `to=<x>, relay=…, dsn=5.1.1, status=bounced (text)`: positions first, strings for what is kept */
@@ -44,25 +52,24 @@ export function deliveryLine(m: Msg, h: Head): void {
   const se = wordEnd(b, s, e);
   const st = statusOf(b, s, se, h.daemon);
   if (st === undefined) return;
-  // one decode for the line; an all-ASCII line (the usual) is then cut by byte offsets
-  const line = text(b, t, e);
-  const asc = line.length === e - t;
-  const to = close < 0 ? '' : piece(b, line, asc, t, t + 4, close);
+  // each piece decoded on its own through the field cache: recipients, DSN codes and status texts
+  // repeat, so the usual delivery line makes no new string (the same text as decoding [x, y) each time)
+  const to = close < 0 ? '' : FIELDS.text(b, t + 4, close);
   const key = to.toLowerCase();
   const prev = m.rcpts.get(key);
   // the first final status wins; a later deferral must not undo a delivery (duplicate lines)
   if (prev && prev.st !== 'pending' && prev.st !== 'deferred') return;
   const open = findByte(b, 40, se, e);
-  const detail = open < 0 ? '' : piece(b, line, asc, t, open + 1, b[e - 1] === 41 ? e - 1 : e);
+  const detail = open < 0 ? '' : FIELDS.text(b, open + 1, b[e - 1] === 41 ? e - 1 : e);
   let reason: string;
   if (h.daemon === D_DISCARD) reason = detail;
-  else if (isProbeAnswer(b, s, se)) reason = `address verification probe: ${piece(b, line, asc, t, s, se)}`;
+  else if (isProbeAnswer(b, s, se)) reason = `address verification probe: ${FIELDS.text(b, s, se)}`;
   else {
     const di = L.dsn.find(b, from, si + 1);
-    const dsn = di < 0 ? '' : piece(b, line, asc, t, di + 6, wordEnd(b, di + 6, e));
+    const dsn = di < 0 ? '' : FIELDS.text(b, di + 6, wordEnd(b, di + 6, e));
     // the text in parentheses rarely ends in blanks: trim (a copy) only then
     const blank = detail.length > 0 && detail.charCodeAt(detail.length - 1) <= 32;
-    reason = dsn === '' ? detail.trim() : detail === '' ? dsn : blank ? `${dsn} ${detail}`.trim() : `${dsn} ${detail}`;
+    reason = dsn === '' ? detail.trim() : detail === '' ? dsn : blank ? `${dsn} ${detail}`.trim() : joined(dsn, detail);
   }
   m.rcpts.set(key, { to, st, reason });
 }

@@ -7,6 +7,7 @@ import { finish, newMsg, plainlyDelivered, type Ending, type Msg } from './fate.
 import { SyslogClock, stampText } from './clock.ts';
 import { OpenMessages, SHARDS } from './qids.ts';
 import { deliveryLine } from './delivery.ts';
+import { FIELDS } from './intern.ts';
 import { parseAction } from './fields.ts';
 import { actionLine } from './action.ts';
 import { Sessions, NO_MSGS, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
@@ -145,7 +146,7 @@ export class PostfixState {
     if (L.removed.is(b, t, e)) return this.done(m, 'removed');
     if (!L.from.at(b, t, e)) return;
     const close = findByte(b, 62, t + 6, e);
-    m.from = close < 0 ? undefined : text(b, t + 6, close);
+    m.from = close < 0 ? undefined : FIELDS.text(b, t + 6, close);
     const after = close < 0 ? t : close;
     const n = L.nrcpt.find(b, after, e);
     if (n >= 0) m.nrcpt = Math.max(m.nrcpt ?? 0, digits(b, n + 6, e));
