@@ -13,13 +13,13 @@ import { FakeStore } from '../support/fake-store.ts';
 
 const notify = { postmaster: 'postmaster@kommune.example', contact: 'IT', unreachable_senders: [], central_mailbox: 'fejl@kommune.example' };
 
-async function scheduler(clock: { now: Date }, over: { web?: { public_url?: string }; dataDir?: string } = {}) {
+async function scheduler(clock: { now: Date }, over: { web?: { public_url?: string }; dataDir?: string; intervalMs?: number } = {}) {
   const up = await recordingUpstream();
   const route = new PooledRoute('default', { host: '127.0.0.1', port: up.port, heloName: 't', timeoutMs: 5000, requireTls: false, verifyCertificates: true, maxConnections: 2 });
   const dataDir = over.dataDir ?? (await mkdtemp(join(tmpdir(), 'pv-digest-first-')));
   const logger = recordingLogger();
   const config = { digest: { time: '07:00', enabled: true }, notify, data_dir: dataDir, web: over.web };
-  const s = startDigestScheduler({ config, store: new FakeStore(), route, logger, clock: () => clock.now, intervalMs: 3_600_000 });
+  const s = startDigestScheduler({ config, store: new FakeStore(), route, logger, clock: () => clock.now, intervalMs: over.intervalMs ?? 3_600_000 });
   return {
     s, up, logs: logger.lines, marker: join(dataDir, 'digest-last-sent'),
     close: async () => (s.stop(), await route.close(), await up.close()),
@@ -79,6 +79,21 @@ test('an unreadable marker is not taken for a first start or a day never sent: n
   try {
     await assert.rejects(t.s.tick(), /cannot read .*digest-last-sent \(EISDIR\)/);
     assert.equal(t.up.got.length, 0, 'not a digest every minute');
+  } finally {
+    await t.close();
+  }
+});
+
+test('the timer logs a marker fault as store.fail (the local file), not as a mail server failure', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'pv-digest-first-'));
+  await mkdir(join(dataDir, 'digest-last-sent'));
+  const t = await scheduler({ now: new Date('2026-11-29T06:30:00Z') }, { dataDir, intervalMs: 10 });
+  try {
+    for (let i = 0; i < 200 && t.logs.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(t.logs[0]?.level, 'error');
+    assert.equal(t.logs[0].obj.event, 'store.fail');
+    assert.equal(t.logs[0].obj.where, 'daily digest marker');
+    assert.equal(t.up.got.length, 0);
   } finally {
     await t.close();
   }
