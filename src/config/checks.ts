@@ -44,6 +44,10 @@ export function semanticProblems(c: Config): Problem[] {
   if (c.policy.outbound.action === 'pass') {
     problems.push({ path: ['policy', 'outbound', 'action'], message: "'pass' is only allowed for inbound (monitoring-only); outbound mail with a CPR number in a header must be stopped or changed" });
   }
+  if (c.mode === 'production' && c.web.public_url?.startsWith('http:')) {
+    // the sign-in cookie is Secure in production (src/web/server.ts): over http:// the link leads to a sign-in that cannot stick
+    problems.push({ path: ['web', 'public_url'], message: 'production mode needs an https:// address: the dashboard\'s sign-in only works over HTTPS there (put the TLS reverse proxy\'s address here)' });
+  }
   problems.push(...addressProblems(c));
   c.notify.unreachable_senders.forEach((p, j) => {
     try {

@@ -70,3 +70,18 @@ test('POSTVAGT_PUBLIC_URL overrides the file, and a bad one names the variable',
     return true;
   });
 });
+
+test('production: an http:// address is refused (the sign-in cookie is Secure there), https:// is fine', async () => {
+  const dir = tempDir('pv-public-url-');
+  const file = join(dir, 'postvagt.yaml');
+  const yaml = (url: string) => `mode: production\nlisteners:\n  - name: outbound\n    listen: 127.0.0.1:2525\n    direction: outbound\n    tls:\n      starttls: false\nweb:\n  public_url: ${url}\n`;
+  writeFileSync(file, yaml('http://postvagt.kommune.example'));
+  await assert.rejects(loadConfig({ file, env: ENV, cwd: dir }), (e: unknown) => {
+    assert.ok(e instanceof PvError);
+    assert.equal(e.line, 9);
+    assert.match(e.message, /^web\.public_url: production mode needs an https:\/\/ address/);
+    return true;
+  });
+  writeFileSync(file, yaml('https://postvagt.kommune.example'));
+  assert.equal((await loadConfig({ file, env: ENV, cwd: dir })).config.web.public_url, 'https://postvagt.kommune.example');
+});
