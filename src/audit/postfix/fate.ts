@@ -3,6 +3,7 @@
 // was made" (a `sender non-delivery notification: QID` line); mask.ts masks what leaves.
 import { worseFate, type Fate, type MessageFate, type RecipientFate } from '../types.ts';
 import { stampText, type Stamp } from './clock.ts';
+import { Rcpts } from './rcpts.ts';
 
 export type RcptState = 'pending' | 'sent' | 'discarded' | 'bounced' | 'deferred' | 'expired' | 'rejected';
 
@@ -15,7 +16,7 @@ export interface Msg {
   stamp: Stamp;
   from?: string;
   subject?: string;
-  rcpts: Map<string, Rcpt>;
+  rcpts: Rcpts;
   /** qmgr's nrcpt=, or the smtpd session's accepted RCPT count (single-transaction sessions) */
   nrcpt?: number;
   /** the message as a whole was discarded (header/body_checks, milter, smtpd access DISCARD) */
@@ -44,7 +45,7 @@ export function newMsg(qid: string, stamp: Stamp): Msg {
   // every field up front: one hidden class for all messages keeps the state machine's property
   // accesses monomorphic and the fields in-object (no property-array growth per message)
   return {
-    qid, stamp, from: undefined, subject: undefined, rcpts: new Map(), nrcpt: undefined, silent: undefined,
+    qid, stamp, from: undefined, subject: undefined, rcpts: new Rcpts(), nrcpt: undefined, silent: undefined,
     rejected: undefined, held: undefined, expired: undefined, notice: undefined, parked: undefined,
     sessionKey: undefined, hash: 0, next: undefined, seq: 0, closed: false,
   };
@@ -53,7 +54,7 @@ export function newMsg(qid: string, stamp: Stamp): Msg {
 /** all recipients handed over (`status=sent`, or a verification probe's answer): nothing to report */
 export function plainlyDelivered(m: Msg): boolean {
   if (m.silent !== undefined || m.rejected !== undefined || m.rcpts.size === 0 || (m.nrcpt ?? 0) > m.rcpts.size) return false;
-  for (const r of m.rcpts.values()) if (r.st !== 'sent') return false;
+  for (let i = 0; i < m.rcpts.size; i++) if (m.rcpts.at(i).st !== 'sent') return false;
   return true;
 }
 
@@ -98,7 +99,8 @@ function add(acc: Acc, to: string, f: Fate, why: string): void {
 /** The final word on a message. Recipients the log never names (only counted) get to ''. */
 export function finish(m: Msg, ending: Ending): MessageFate {
   const acc: Acc = { recipients: [], reason: '' };
-  for (const r of m.rcpts.values()) {
+  for (let i = 0; i < m.rcpts.size; i++) {
+    const r = m.rcpts.at(i);
     const [f, why] = recipientFate(m, r, ending);
     add(acc, r.to, f, why);
   }

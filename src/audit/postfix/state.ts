@@ -8,6 +8,7 @@ import { SyslogClock, stampText } from './clock.ts';
 import { OpenMessages, SHARDS } from './qids.ts';
 import { deliveryLine } from './delivery.ts';
 import { FIELDS } from './intern.ts';
+import { Rcpts } from './rcpts.ts';
 import { parseAction } from './fields.ts';
 import { actionLine } from './action.ts';
 import { Sessions, NO_MSGS, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
@@ -20,7 +21,7 @@ const L = {
   active: new Lit('(queue active)'),
 };
 
-const CLOSED: Msg['rcpts'] = new Map();
+const CLOSED = new Rcpts();
 
 /**
  * Which queue ids this state machine follows (parallel.ts): the shards with `shard % of === index`.
@@ -152,7 +153,10 @@ export class PostfixState {
     if (n >= 0) m.nrcpt = Math.max(m.nrcpt ?? 0, digits(b, n + 6, e));
     if (L.expired.find(b, after, e) >= 0) {
       m.expired = true;
-      for (const r of m.rcpts.values()) if (r.st === 'deferred' || r.st === 'pending') r.st = 'expired';
+      for (let i = 0; i < m.rcpts.size; i++) {
+        const r = m.rcpts.at(i);
+        if (r.st === 'deferred' || r.st === 'pending') r.st = 'expired';
+      }
     } else if (L.active.ends(b, t, e)) {
       m.held = undefined; // released (postsuper -H) or never held
     }
