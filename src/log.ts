@@ -23,7 +23,7 @@ export const LOG_EVENTS = {
   'notice.queued': 'a notice to the sender was queued',
   'notice.sent': 'a notice was delivered to the upstream',
   'notice.failed': 'a notice could not be delivered (final)',
-  'notice.escalated': 'no notice possible (null/no-reply sender); escalated to the central mailbox',
+  'notice.escalated': 'no notice possible (null/no-reply sender), or the notice finally failed; escalated to the central mailbox',
   'store.fail': 'the store could not be used',
   'process.fatal': 'an internal error nothing handled; the process exits 70 and open sessions are retried by their clients',
   'config.loaded': 'configuration loaded',

@@ -1,10 +1,14 @@
 // The notice worker: sends queued sender notices (RFC 3464 DSNs, null envelope sender) through the
 // upstream, with the store's backoff between attempts. I/O: store outbox + SMTP via the upstream route.
-// Protects invariant 4/6: a notice that cannot be delivered becomes a visible, systemic incident.
+// Protects invariant 4/6: a notice that cannot be delivered becomes a visible, systemic incident, and
+// the central mailbox is told at once (the sender still does not know their mail was stopped).
+import { hostname } from 'node:os';
 import type { Store, QueuedNotice } from '../store/types.ts';
 import type { UpstreamRoute } from './upstream.ts';
 import type { GatewayLogger } from './transaction.ts';
+import type { NotifySettings } from './records.ts';
 import { classifyNoticeFailure } from '../review/classify.ts';
+import { buildEscalation } from '../notify/escalation.ts';
 
 /** after this many attempts (with the store's backoff, about a day) a 4xx counts as final */
 export const MAX_NOTICE_ATTEMPTS = 12;
@@ -29,7 +33,40 @@ export async function deliver(route: UpstreamRoute, n: Pick<QueuedNotice, 'envel
   return { ok: true };
 }
 
-export function startNoticeWorker(p: { store: Store; route: UpstreamRoute; logger: GatewayLogger; intervalMs?: number }): NoticeWorker {
+interface WorkerDeps {
+  store: Store;
+  route: UpstreamRoute;
+  logger: GatewayLogger;
+  notify: NotifySettings;
+  intervalMs?: number;
+}
+
+/**
+ * The sender's notice failed for good: escalate to the central mailbox now rather than wait for the
+ * next digest. Sent directly (the incident itself is already durable and systemic, so a failed
+ * escalation loses nothing but the early alert); never for a failed escalation (same mailbox).
+ */
+async function escalateFailure(p: WorkerDeps, n: QueuedNotice, error: string): Promise<void> {
+  const central = p.notify.central_mailbox.replace(/^.*<|>.*$/g, '').trim().toLowerCase();
+  if (n.to.trim().toLowerCase() === central) return;
+  const inc = await p.store.getIncident(n.incidentId);
+  if (!inc) return;
+  const draft = buildEscalation({
+    incident: inc,
+    reason: `the notice to the sender could not be delivered (${error})`,
+    centralMailbox: p.notify.central_mailbox,
+    postmaster: p.notify.postmaster,
+    reportingMta: hostname(),
+    now: new Date(),
+    publicUrl: p.notify.publicUrl,
+  });
+  const r = await deliver(p.route, draft).catch((err: unknown) => ({ ok: false as const, error: (err as Error).message, permanent: false }));
+  if (!r.ok) return void p.logger.error({ event: 'notice.failed', incident: inc.id, kind: 'escalation', error: r.error });
+  await p.store.updateIncident(inc.id, { notice: 'escalated' });
+  p.logger.info({ event: 'notice.escalated', incident: inc.id, reason: 'notice undeliverable' });
+}
+
+export function startNoticeWorker(p: WorkerDeps): NoticeWorker {
   let running: Promise<number> | null = null;
   let stopped = false;
 
@@ -54,6 +91,7 @@ export function startNoticeWorker(p: { store: Store; route: UpstreamRoute; logge
         const c = classifyNoticeFailure();
         await p.store.updateIncident(n.incidentId, { classification: c.classification, classificationReason: c.reason });
         p.logger.error({ event: 'notice.failed', incident: n.incidentId, error: outcome.error });
+        await escalateFailure(p, n, outcome.error);
       }
     }
     return due.length;

@@ -9,6 +9,7 @@ import type { LoadedConfig } from '../../src/config/load.ts';
 import { startGateway, type Gateway } from '../../src/gateway/index.ts';
 import type { UpstreamRoute } from '../../src/gateway/upstream.ts';
 import { FakeStore } from '../support/fake-store.ts';
+import type { NotifySettings } from '../../src/gateway/records.ts';
 
 export function testConfig(over: Record<string, unknown> = {}, upstream = 'capture'): LoadedConfig {
   const config = configSchema.parse({
@@ -37,6 +38,8 @@ export interface Running {
   store: FakeStore;
   port: number;
   logs: LogLine[];
+  /** the gateway's notify settings (for a notice worker started by the test) */
+  notify: NotifySettings;
   stop(): Promise<void>;
 }
 
@@ -45,7 +48,8 @@ export async function startTestGateway(p: { upstreamPort?: number; over?: Record
   const loaded = testConfig(p.over ?? {}, p.upstreamPort === undefined ? 'capture' : `smtp://127.0.0.1:${p.upstreamPort}`);
   const logger = recordingLogger();
   const gw = await startGateway({ loaded, store, logger, noticeWorker: false, routes: p.routes, authenticate: p.authenticate });
-  return { gw, store, port: gw.listeners[0].port, logs: logger.lines, stop: () => gw.close({ graceMs: 2000 }) };
+  const notify = { ...loaded.config.notify, publicUrl: loaded.config.web.public_url };
+  return { gw, store, port: gw.listeners[0].port, logs: logger.lines, notify, stop: () => gw.close({ graceMs: 2000 }) };
 }
 
 export interface SwaksResult {

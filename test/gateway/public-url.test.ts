@@ -23,7 +23,7 @@ async function escalationThrough(publicUrl: string | undefined): Promise<{ id: s
     c.close();
     assert.match(reply, /^550 5\.7\.1 /);
     const id = [...g.store.incidents.values()][0].id;
-    const worker = startNoticeWorker({ store: g.store, route, logger: { info() {}, warn() {}, error() {} }, intervalMs: 60_000 });
+    const worker = startNoticeWorker({ store: g.store, route, notify: g.notify, logger: { info() {}, warn() {}, error() {} }, intervalMs: 60_000 });
     // the worker's first pass starts at once; wait for it (bounded), as `serve` would
     for (let i = 0; i < 200 && g.store.notices[0]?.status === 'queued'; i++) await new Promise((r) => setTimeout(r, 25));
     await worker.stop();

@@ -163,7 +163,7 @@ test('notice worker: a queued notice goes upstream with the null envelope sender
   try {
     await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`);
     // the worker's first pass starts at once; wait for it (bounded), as `serve` would
-    const worker = startNoticeWorker({ store: g.store, route, logger: { info() {}, warn() {}, error() {} }, intervalMs: 60_000 });
+    const worker = startNoticeWorker({ store: g.store, route, notify: g.notify, logger: { info() {}, warn() {}, error() {} }, intervalMs: 60_000 });
     for (let i = 0; i < 200 && g.store.notices[0].status === 'queued'; i++) await new Promise((r) => setTimeout(r, 25));
     await worker.stop();
     assert.equal(up.got.length, 1);
@@ -225,7 +225,7 @@ test('metrics: a refused and a relayed mail are counted by action, the finding b
   }
 });
 
-test('notice worker: a notice the upstream refuses for good is marked failed and the incident becomes systemic', async () => {
+test('notice worker: a notice the upstream refuses for good makes the incident systemic and is escalated to the central mailbox at once', async () => {
   const up = await recordingUpstream('sagsbehandler@kommune.example');
   const g = await startTestGateway({ upstreamPort: up.port, over: { config: { policy: { outbound: { action: 'quarantine' } } } } });
   const route = new PooledRoute('default', { host: '127.0.0.1', port: up.port, heloName: 't', timeoutMs: 5000, requireTls: false, verifyCertificates: true, maxConnections: 2 });
@@ -233,16 +233,48 @@ test('notice worker: a notice the upstream refuses for good is marked failed and
     const reply = await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`);
     const id = /PV-\d{8}-[0-9A-Z]{6}/.exec(reply)![0];
     const errors: object[] = [];
-    const worker = startNoticeWorker({ store: g.store, route, logger: { info() {}, warn() {}, error: (o) => void errors.push(o) }, intervalMs: 60_000 });
-    for (let i = 0; i < 200 && g.store.notices[0].status === 'queued'; i++) await new Promise((r) => setTimeout(r, 25));
+    const infos: object[] = [];
+    const worker = startNoticeWorker({ store: g.store, route, notify: g.notify, logger: { info: (o) => void infos.push(o), warn() {}, error: (o) => void errors.push(o) }, intervalMs: 60_000 });
+    for (let i = 0; i < 200 && (g.store.notices[0].status === 'queued' || up.got.length === 0); i++) await new Promise((r) => setTimeout(r, 25));
     await worker.stop();
     assert.equal(g.store.notices[0].status, 'failed');
     assert.match(g.store.notices[0].lastError ?? '', /^RCPT 550/);
     const inc = g.store.incidents.get(id)!;
-    assert.equal(inc.notice, 'failed');
     assert.equal(inc.classification, 'systemic');
     assert.equal((errors[0] as { event: string }).event, 'notice.failed');
+    // the sender still does not know: the central mailbox is told now, not at the next digest
+    assert.equal(up.got.length, 1);
+    assert.deepEqual(up.got[0].rcpt, [g.notify.central_mailbox]);
+    assert.equal(up.got[0].from, '');
+    assert.match(up.got[0].raw, new RegExp(`Subject: .*${id}`));
+    assert.match(up.got[0].raw.replace(/=\r\n/g, ''), /could not be delivered \(RCPT 550/);
+    assert.ok(!up.got[0].raw.includes(CPR), 'the escalation carries no raw number');
+    assert.equal(inc.notice, 'escalated');
+    assert.ok(infos.some((o) => (o as { event: string }).event === 'notice.escalated'));
+  } finally {
+    await route.close();
+    await g.stop();
+    await up.close();
+  }
+});
+
+test('notice worker: an escalation the upstream refuses for good is not escalated again (same mailbox), only logged', async () => {
+  const up = await recordingUpstream('postmaster@localhost');
+  const g = await startTestGateway({ upstreamPort: up.port, over: { config: { policy: { outbound: { action: 'quarantine' } } } } });
+  const route = new PooledRoute('default', { host: '127.0.0.1', port: up.port, heloName: 't', timeoutMs: 5000, requireTls: false, verifyCertificates: true, maxConnections: 2 });
+  try {
+    assert.match(await send(g.port, `Subject: Sag ${CPR}\r\n\r\nbody`, ''), /^250 /);
+    assert.equal(g.store.notices[0].to, 'postmaster@localhost', 'the queued mail is the escalation');
+    const errors: object[] = [];
+    const worker = startNoticeWorker({ store: g.store, route, notify: g.notify, logger: { info() {}, warn() {}, error: (o) => void errors.push(o) }, intervalMs: 60_000 });
+    for (let i = 0; i < 200 && g.store.notices[0].status === 'queued'; i++) await new Promise((r) => setTimeout(r, 25));
+    await worker.runOnce();
+    await worker.stop();
+    assert.equal(g.store.notices[0].status, 'failed');
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal((errors[0] as { event: string }).event, 'notice.failed');
     assert.equal(up.got.length, 0);
+    assert.equal([...g.store.incidents.values()][0].classification, 'systemic');
   } finally {
     await route.close();
     await g.stop();
