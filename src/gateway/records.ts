@@ -12,11 +12,7 @@ import { buildNotice } from '../notify/dsn.ts';
 import { buildEscalation } from '../notify/escalation.ts';
 import type { Config } from '../config/schema.ts';
 
-/**
- * notify settings plus web.public_url for the escalation's link. transaction.ts's TxContext declares
- * `notify: Config['notify']`; index.ts puts this wider object there, so the link reaches noticeFor
- * without a field in TxContext (owned elsewhere). Unset: no link, never a guessed address.
- */
+/** notify settings plus web.public_url for the escalation's link; unset: no link, never a guessed address */
 export type NotifySettings = Config['notify'] & { publicUrl?: string };
 
 export interface TxFacts {

@@ -14,7 +14,7 @@ import { ClientGone, chunks, drain, readHeaderBlock, type HeaderSplit } from './
 import { Refusal, type HookSignal } from './adapter.ts';
 import { UpstreamError, type Reply } from './smtp-client.ts';
 import type { UpstreamTx } from './upstream.ts';
-import { classify, decisionRow, incidentRow, noticeFor, rejectNotice, stored, type TxFacts } from './records.ts';
+import { classify, decisionRow, incidentRow, noticeFor, rejectNotice, stored, type NotifySettings, type TxFacts } from './records.ts';
 import { encodeField, prependField, rewriteFields } from './rewrite.ts';
 import { observeUpstreamFailure } from './observe.ts';
 
@@ -36,7 +36,8 @@ export interface TxContext {
   clock: () => Date;
   detector: Detector;
   policy: Config['policy'];
-  notify: Config['notify'];
+  /** notify settings plus web.public_url (the escalation's dashboard link) */
+  notify: NotifySettings;
 }
 
 export interface DataInput {
