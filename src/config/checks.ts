@@ -3,7 +3,7 @@
 // can add the file line. Protects invariant 1 (no way to configure silent loss) and "no open relay".
 import { isIP } from 'node:net';
 import type { Config } from './schema.ts';
-import { isSafeAddress } from '../notify/recipient.ts';
+import { bareAddress, isSafeAddress } from '../notify/recipient.ts';
 import type { KeyPath } from './yaml-lines.ts';
 
 export interface Problem {
@@ -71,11 +71,6 @@ function addressProblems(c: Config): Problem[] {
     .map((k) => ({ path: ['notify', k], message: `'${c.notify[k]}' is not an e-mail address (write it as name@example.dk, or "Name <name@example.dk>")` }));
 }
 
-/** "Postvagt <pv@x.dk>" → "pv@x.dk", as the notice builders read it */
-function bareAddress(a: string): string {
-  const m = /<([^<>]*)>\s*$/.exec(a);
-  return (m ? m[1] : a).trim();
-}
 
 function tlsProblems(c: Config, i: number): Problem[] {
   const tls = c.listeners[i].tls;

@@ -9,6 +9,7 @@ import type { GatewayLogger } from './transaction.ts';
 import type { NotifySettings } from './records.ts';
 import { classifyNoticeFailure } from '../review/classify.ts';
 import { buildEscalation } from '../notify/escalation.ts';
+import { bareAddress } from '../notify/recipient.ts';
 
 /** after this many attempts (with the store's backoff, about a day) a 4xx counts as final */
 export const MAX_NOTICE_ATTEMPTS = 12;
@@ -47,8 +48,7 @@ interface WorkerDeps {
  * escalation loses nothing but the early alert); never for a failed escalation (same mailbox).
  */
 async function escalateFailure(p: WorkerDeps, n: QueuedNotice, error: string): Promise<void> {
-  const central = p.notify.central_mailbox.replace(/^.*<|>.*$/g, '').trim().toLowerCase();
-  if (n.to.trim().toLowerCase() === central) return;
+  if (n.to.trim().toLowerCase() === bareAddress(p.notify.central_mailbox).toLowerCase()) return;
   const inc = await p.store.getIncident(n.incidentId);
   if (!inc) return;
   const draft = buildEscalation({

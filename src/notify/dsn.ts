@@ -8,7 +8,7 @@ import { PvError } from '../errors.ts';
 import { toAsciiLine } from './ascii.ts';
 import { CRLF, encodeHeaderText, foldHeader, pickBoundary, quotedPrintable, rfc5322Date } from './mime.ts';
 import { noticeText, outcomeOf, type Outcome } from './notice-text.ts';
-import { isSafeAddress } from './recipient.ts';
+import { bareAddress, isSafeAddress } from './recipient.ts';
 
 export { noticeRecipient } from './recipient.ts';
 
@@ -153,10 +153,6 @@ function toLine(s: string): string {
   return s.replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
 }
 
-function bareAddress(a: string): string {
-  const m = /<([^<>]*)>\s*$/.exec(a);
-  return (m ? m[1] : a).trim();
-}
 
 function safeHostName(h: string): string {
   const clean = h.replace(/[^A-Za-z0-9.-]/g, '').replace(/^[.-]+|[.-]+$/g, '');

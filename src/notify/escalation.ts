@@ -3,10 +3,9 @@
 // Invariant 6: nobody is left uninformed; invariant 2: only masked values; null envelope sender, no loops.
 import type { Incident, NoticeDraft } from '../store/types.ts';
 import { maskText } from '../detect/index.ts';
-import { PvError } from '../errors.ts';
-import { CRLF, encodeHeaderText, foldHeader, quotedPrintable, rfc5322Date, wrapText } from './mime.ts';
+import { wrapText } from './mime.ts';
 import { outcomeOf, type Outcome } from './notice-text.ts';
-import { isSafeAddress } from './recipient.ts';
+import { buildCentralMail } from './central-mail.ts';
 
 export interface EscalationInput {
   incident: Incident;
@@ -34,28 +33,17 @@ const WHAT_HAPPENED: Record<Outcome, [string, string]> = {
 
 /** One text/plain message to the central mailbox (RFC 3834 §5: auto-generated, not a reply). */
 export function buildEscalation(p: EscalationInput): NoticeDraft {
-  const to = bare(p.centralMailbox);
-  const from = bare(p.postmaster);
-  if (!isSafeAddress(to)) throw new PvError('PV_CONFIG_INVALID', 'notify.central_mailbox is not a plain e-mail address');
-  if (!isSafeAddress(from)) throw new PvError('PV_CONFIG_INVALID', 'notify.postmaster is not a plain e-mail address');
-  const mta = p.reportingMta.replace(/[^A-Za-z0-9.-]/g, '') || 'postvagt.invalid';
   const inc = p.incident;
-  const subject = `[Postvagt] Eskaleret ${inc.id}: afsenderen har ikke fået besked / Escalated: the sender was not told`;
-  const head = [
-    foldHeader('From', `Postvagt <${from}>`),
-    foldHeader('To', `<${to}>`),
-    foldHeader('Subject', encodeHeaderText(subject)),
-    `Date: ${rfc5322Date(p.now)}`,
-    `Message-ID: <${inc.id}.${p.now.getTime().toString(36)}.escalation@${mta}>`,
-    'Auto-Submitted: auto-generated',
-    `X-Postvagt-Incident: ${inc.id}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: quoted-printable',
-    'Content-Language: da, en',
-  ].join(CRLF);
-  const body = quotedPrintable(maskText(escalationText(p)));
-  return { incidentId: inc.id, envelopeFrom: '', to, raw: Buffer.from(`${head}${CRLF}${CRLF}${body}`, 'utf8') };
+  return buildCentralMail({
+    centralMailbox: p.centralMailbox,
+    postmaster: p.postmaster,
+    reportingMta: p.reportingMta,
+    now: p.now,
+    subject: `[Postvagt] Eskaleret ${inc.id}: afsenderen har ikke fået besked / Escalated: the sender was not told`,
+    id: inc.id,
+    headers: [`X-Postvagt-Incident: ${inc.id}`],
+    text: maskText(escalationText(p)),
+  });
 }
 
 /** The readable body: what to do first, then the facts an operator needs to act (LF line ends). */
@@ -114,7 +102,3 @@ function toLine(s: string): string {
   return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
 }
 
-function bare(a: string): string {
-  const m = /<([^<>]*)>\s*$/.exec(a);
-  return (m ? m[1] : a).trim();
-}

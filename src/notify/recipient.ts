@@ -31,7 +31,7 @@ export function noticeRecipient(
   if (!SAFE_ADDRESS.test(address)) return escalate('the sender address cannot safely be written in a notice');
   const local = address.slice(0, address.lastIndexOf('@')).toLowerCase();
   if (local === 'mailer-daemon') return escalate('the sender is a mailer daemon (a bounce); it must not get a notice');
-  if (opts.postmaster && address.toLowerCase() === stripBrackets(opts.postmaster).toLowerCase()) {
+  if (opts.postmaster && address.toLowerCase() === bareAddress(opts.postmaster).toLowerCase()) {
     return escalate("the sender is Postvagt's own postmaster address: a notice would loop");
   }
   for (const pattern of unreachablePatterns) {
@@ -77,7 +77,8 @@ function compile(pattern: string): RegExp | null {
   return compiled.get(pattern) ?? null;
 }
 
-function stripBrackets(a: string): string {
+/** "Postvagt <pv@x.dk>" → "pv@x.dk": the address part of a configured address */
+export function bareAddress(a: string): string {
   const m = /<([^<>]*)>\s*$/.exec(a);
   return (m ? m[1] : a).trim();
 }

@@ -3,9 +3,7 @@
 // Pure: the caller reads the incidents from the store and passes the clock; builds bytes, no I/O.
 import type { Incident, NoticeDraft } from '../store/types.ts';
 import { maskText } from '../detect/index.ts';
-import { PvError } from '../errors.ts';
-import { CRLF, encodeHeaderText, foldHeader, quotedPrintable, rfc5322Date } from '../notify/mime.ts';
-import { isSafeAddress } from '../notify/recipient.ts';
+import { buildCentralMail } from '../notify/central-mail.ts';
 import { dashboardUrl, incidentUrl } from '../notify/escalation.ts';
 
 export interface DigestInput {
@@ -54,24 +52,15 @@ export function digestText(p: DigestInput): string {
 
 /** The digest as a mail to the central mailbox, null envelope sender, Auto-Submitted: auto-generated. */
 export function buildDigest(p: DigestInput): NoticeDraft {
-  const to = bare(p.centralMailbox);
-  const from = bare(p.postmaster);
-  if (!isSafeAddress(to)) throw new PvError('PV_CONFIG_INVALID', 'notify.central_mailbox is not a plain e-mail address');
-  if (!isSafeAddress(from)) throw new PvError('PV_CONFIG_INVALID', 'notify.postmaster is not a plain e-mail address');
-  const mta = p.reportingMta.replace(/[^A-Za-z0-9.-]/g, '') || 'postvagt.invalid';
-  const day = p.day.replace(/[^0-9-]/g, '');
-  const head = [
-    foldHeader('From', `Postvagt <${from}>`),
-    foldHeader('To', `<${to}>`),
-    foldHeader('Subject', encodeHeaderText(digestSubject(p))),
-    `Date: ${rfc5322Date(p.now)}`,
-    `Message-ID: <digest-${day}.${p.now.getTime().toString(36)}@${mta}>`,
-    'Auto-Submitted: auto-generated',
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: quoted-printable',
-  ].join(CRLF);
-  return { incidentId: `digest-${day}`, envelopeFrom: '', to, raw: Buffer.from(`${head}${CRLF}${CRLF}${quotedPrintable(digestText(p))}`, 'utf8') };
+  return buildCentralMail({
+    centralMailbox: p.centralMailbox,
+    postmaster: p.postmaster,
+    reportingMta: p.reportingMta,
+    now: p.now,
+    subject: digestSubject(p),
+    id: `digest-${p.day.replace(/[^0-9-]/g, '')}`,
+    text: digestText(p),
+  });
 }
 
 /** the line under each listed incident: its own page, where it is resolved */
@@ -113,7 +102,3 @@ function line(s: string): string {
   return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
 }
 
-function bare(a: string): string {
-  const m = /<([^<>]*)>\s*$/.exec(a);
-  return (m ? m[1] : a).trim();
-}
