@@ -4,6 +4,7 @@
 import type { Incident, NoticeDraft } from '../store/types.ts';
 import { maskText } from '../detect/index.ts';
 import { wrapText } from './mime.ts';
+import { danishSecond } from '../time/danish.ts';
 import { outcomeOf, type Outcome } from './notice-text.ts';
 import { buildCentralMail } from './central-mail.ts';
 
@@ -84,10 +85,6 @@ export function dashboardUrl(publicUrl: string): string {
   return `${toLine(publicUrl).replace(/\/+$/, '')}/incidents`;
 }
 
-const DANISH_CLOCK = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-});
-
 /**
  * The time as the dashboard and the sender's notice state it (Danish local time): the operator who
  * reads "21:45" here must find the same time on the incident list. UTC kept alongside for logs.
@@ -95,7 +92,7 @@ const DANISH_CLOCK = new Intl.DateTimeFormat('sv-SE', {
 export function danishTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return toLine(iso);
-  return `${DANISH_CLOCK.format(d)} dansk tid / Danish time (${d.toISOString().slice(0, 19)}Z)`;
+  return `${danishSecond(d)} dansk tid / Danish time (${d.toISOString().slice(0, 19)}Z)`;
 }
 
 function toLine(s: string): string {

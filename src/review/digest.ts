@@ -4,6 +4,7 @@
 import type { Incident, NoticeDraft } from '../store/types.ts';
 import { maskText } from '../detect/index.ts';
 import { buildCentralMail } from '../notify/central-mail.ts';
+import { danishMinute } from '../time/danish.ts';
 import { dashboardUrl, incidentUrl } from '../notify/escalation.ts';
 
 export interface DigestInput {
@@ -79,17 +80,13 @@ function listed(incidents: readonly Incident[], link?: (i: Incident) => string, 
   return rows;
 }
 
-const CLOCK = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-});
-
 /**
  * "2026-11-28 09:14" in Danish time: the day reported is a Danish calendar day, and the dashboard,
  * the notices and the escalations all state Danish time — a UTC time here sent the reader looking
  * an hour or two off on the incident list (user review, 29 Nov).
  */
 function danishClock(d: Date): string {
-  return Number.isNaN(d.getTime()) ? '????-??-?? ??:??' : CLOCK.format(d);
+  return Number.isNaN(d.getTime()) ? '????-??-?? ??:??' : danishMinute(d);
 }
 
 function countBy(items: readonly Incident[], key: (i: Incident) => string): string {

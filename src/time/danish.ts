@@ -32,6 +32,12 @@ export function danishMinute(t: Date): string {
   return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
 }
 
+/** "YYYY-MM-DD HH:MM:SS" in Danish time, as the dashboard and escalations state it */
+export function danishSecond(t: Date): string {
+  const p = wallParts(t);
+  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
+}
+
 /** a calendar day n days later (or earlier); plain date arithmetic, no time zone involved */
 export function addDays(day: string, n: number): string {
   const d = new Date(`${day}T00:00:00Z`);

@@ -3,6 +3,7 @@
 // The store holds no raw CPR (invariant 2); captured mail is masked before it is shown.
 import type { CapturedMessage, Incident } from '../store/types.ts';
 import { RESOLUTIONS } from './api.ts';
+import { danishSecond } from '../time/danish.ts';
 
 export function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -78,7 +79,7 @@ export function incidentsPage(v: IncidentView): string {
  */
 export function danishTime(iso: string): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('sv-SE', { timeZone: 'Europe/Copenhagen' });
+  return Number.isNaN(d.getTime()) ? iso : danishSecond(d);
 }
 
 /** "2026-11-29 21:45:51" breaks between date and time only, never inside the date ("2026-11-" / "29") */
