@@ -113,6 +113,8 @@ export function replyMessage(r: SmtpReply): string {
   return prefix + fitText(toAsciiLine(r.text), budget);
 }
 
+const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3}$/;
+
 // A wrong code is a bug in our code, not bad input: throw, and the adapter fails closed with 451.
 function checkCodes(r: SmtpReply): void {
   if (!Number.isInteger(r.code) || r.code < 200 || r.code > 599) {
@@ -120,7 +122,7 @@ function checkCodes(r: SmtpReply): void {
   }
   const cls = String(r.code)[0];
   // RFC 3463 §2: the class of the enhanced code must agree with the basic code; 3xx has none.
-  const ok = cls === '3' ? r.enhanced === '' : new RegExp(`^${cls}\\.\\d{1,3}\\.\\d{1,3}$`).test(r.enhanced);
+  const ok = cls === '3' ? r.enhanced === '' : ENHANCED.test(r.enhanced) && r.enhanced[0] === cls;
   if (!ok) throw new PvError('PV_INTERNAL', `enhanced code '${r.enhanced}' does not fit reply code ${r.code}`);
 }
 
