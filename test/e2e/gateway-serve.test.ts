@@ -4,32 +4,19 @@
 // I/O: a child process on free loopback ports, a temp data folder (removed), swaks, raw sockets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../support/postfix.ts';
+import { spawnServe } from '../support/serve.ts';
 import { RawClient } from '../gateway/raw-client.ts';
 import { replyLine, swaks } from '../gateway/helpers.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/postvagt', import.meta.url));
-
 test('serve: banner, CPR refused, graceful SIGTERM finishes the mail in flight and refuses new ones with 421', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pv-serve-'));
-  const [smtp, http] = [await freePort(), await freePort()];
-  const env = { ...process.env, POSTVAGT_CONFIG: '', POSTVAGT_LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', `127.0.0.1:${smtp}`, '--http', `127.0.0.1:${http}`, '--data', join(dir, 'var')], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const serve = await spawnServe(dir, join(dir, 'var'));
+  const { child, smtp, http, exited } = serve;
   try {
-    for (let i = 0; i < 400 && !out.includes('Stop with Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
+    const out = serve.out();
     assert.match(out, new RegExp(`SMTP \\(outbound\\):  127\\.0\\.0\\.1:${smtp}`));
     assert.match(out, new RegExp(`Dashboard: +http://127\\.0\\.0\\.1:${http}`));
     assert.match(out, /swaks --server 127\.0\.0\.1:\d+ /);
@@ -51,9 +38,9 @@ test('serve: banner, CPR refused, graceful SIGTERM finishes the mail in flight a
     inflight.write('second half\r\n.\r\n');
     assert.match(await inflight.expect(/^[245]\d\d /m), /^250 /);
     inflight.close();
-    assert.equal(await exited, 0, out);
+    assert.equal(await exited, 0, serve.out());
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    serve.kill();
     await rm(dir, { recursive: true, force: true });
   }
 });

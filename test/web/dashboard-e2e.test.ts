@@ -4,15 +4,12 @@
 // I/O: child processes on free loopback ports, a temp data folder (removed), swaks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../support/postfix.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/postvagt', import.meta.url));
+import { BIN, spawnServe } from '../support/serve.ts';
 const RAW = '2207540181';
 
 async function swaks(port: number, args: string[]): Promise<string> {
@@ -28,15 +25,9 @@ async function files(dir: string): Promise<string[]> {
 test('serve + user add + swaks: the incident id in the 550 is the one the API shows; nothing on disk holds the number', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pv-dash-'));
   const data = join(dir, 'var');
-  const [smtp, http] = [await freePort(), await freePort()];
-  const env = { ...process.env, POSTVAGT_CONFIG: '', POSTVAGT_LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', `127.0.0.1:${smtp}`, '--http', `127.0.0.1:${http}`, '--data', data], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const serve = await spawnServe(dir, data);
+  const { smtp, http, env, exited } = serve;
   try {
-    for (let i = 0; i < 400 && !out.includes('Stop with Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
     const added = spawnSync(process.execPath, [BIN, 'user', 'add', 'anna', '--data', data], { input: 'korrekt hest batteri\n', encoding: 'utf8', cwd: dir, env });
     assert.equal(added.status, 0, added.stderr);
 
@@ -68,16 +59,16 @@ test('serve + user add + swaks: the incident id in the 550 is the one the API sh
     const incidents = await (await fetch(`${base}/incidents`, { headers: { cookie } })).text();
     for (const page of [captured, shown, incidents]) assert.ok(!page.includes(RAW) && !page.includes('220754-0181'));
 
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, out);
-    assert.ok(!out.includes(RAW) && !out.includes('220754-0181'), 'logs and banner hold no raw number');
+    serve.child.kill('SIGTERM');
+    assert.equal(await exited, 0, serve.out());
+    assert.ok(!serve.out().includes(RAW) && !serve.out().includes('220754-0181'), 'logs and banner hold no raw number');
     for (const f of await files(data)) {
       const bytes = await readFile(f);
       assert.equal(bytes.indexOf(RAW), -1, `${f} holds the raw number`);
       assert.equal(bytes.indexOf('220754-0181'), -1, `${f} holds the raw number`);
     }
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    serve.kill();
     await rm(dir, { recursive: true, force: true });
   }
 });
