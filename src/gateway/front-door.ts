@@ -33,8 +33,6 @@ export interface FrontDoorOptions {
   /** warm sessions kept ready; each refill waits smtp-server's 100 ms, so this bounds connections/s */
   warm: number;
   maxClients: number;
-  /** a warm session older than this is not handed out: smtp-server's idle timeout may be closing it */
-  maxWarmAgeMs: number;
   onError?: (err: Error) => void;
 }
 
@@ -67,7 +65,6 @@ function noop(): void {}
 
 interface Warm {
   door: PipeEnd;
-  born: number;
   /** the session spoke or ended while waiting (idle-timeout 421, shutdown): it leaves the pool */
   gone: () => void;
 }
@@ -99,7 +96,7 @@ class WarmPool {
   }
 
   private add(door: PipeEnd): void {
-    const w: Warm = { door, born: Date.now(), gone: noop };
+    const w: Warm = { door, gone: noop };
     // bound, not a closure property (tsx names those with a defineProperty each)
     w.gone = this.leave.bind(this, w);
     // a waiting session says nothing until XCLIENT: anything it sends is its goodbye
@@ -119,7 +116,9 @@ class WarmPool {
   /** a warm session's door end, paused, or a new one when none is ready (that one waits its 100 ms) */
   take(): Promise<PipeEnd> {
     let w = this.ready.shift();
-    while (w && (w.door.destroyed || Date.now() - w.born > this.o.maxWarmAgeMs)) {
+    // no age limit: a session smtp-server times out says 421 into its pipe, and 'data' takes it out
+    // of the pool at once; XCLIENT's write then restarts the idle timer of the one taken
+    while (w && w.door.destroyed) {
       w.door.destroy();
       w = this.ready.shift();
     }

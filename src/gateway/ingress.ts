@@ -107,7 +107,6 @@ export async function startListener(l: ListenerConfig, deps: ListenerDeps): Prom
       openSession: (session, a) => server.connect(session as unknown as net.Socket, { ...a, id: nextSessionId() }),
       warm: Math.min(WARM_SESSIONS, l.max_connections),
       maxClients: l.max_connections,
-      maxWarmAgeMs: l.socket_timeout_ms / 2,
       onError: (err) => {
         if (!hooks.closing) ctx.logger.warn({ event: 'smtp.error', listener: l.name, err: err.message });
       },

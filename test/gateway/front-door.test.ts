@@ -133,11 +133,33 @@ test('front door: a warm session that says goodbye while waiting leaves the pool
     if (n === 1) setImmediate(() => s.end('421 4.4.2 Timeout - closing connection\r\n'));
     s.on('data', (d: Buffer) => void (/^XCLIENT/.test(d.toString()) && s.write(`220 backend-${n} ESMTP\r\n`)));
   };
-  const door = await startFrontDoor({ host: '127.0.0.1', port: 0, openSession, warm: 1, maxClients: 4, maxWarmAgeMs: 60_000 });
+  const door = await startFrontDoor({ host: '127.0.0.1', port: 0, openSession, warm: 1, maxClients: 4 });
   try {
     while (opened < 2) await new Promise((r) => setTimeout(r, 5));
     const c = await RawClient.connect(door.port);
     assert.match(c.transcript, /^220 backend-2 /);
+    c.close();
+  } finally {
+    await door.close();
+  }
+});
+
+test('front door: a session that waited in the pool is handed out as it is; the pool is topped up, not rebuilt', async () => {
+  let opened = 0;
+  const openSession = (s: PipeEnd) => {
+    const n = ++opened;
+    s.write(`220 backend-${n} ESMTP\r\n`);
+    s.on('data', (d: Buffer) => void (/^XCLIENT/.test(d.toString()) && s.write(`220 backend-${n} ESMTP\r\n`)));
+  };
+  const door = await startFrontDoor({ host: '127.0.0.1', port: 0, openSession, warm: 3, maxClients: 4 });
+  try {
+    while (opened < 3) await new Promise((r) => setTimeout(r, 5));
+    // idle for a while: a warm session leaves the pool only when it speaks or ends (its 421), not by age
+    await new Promise((r) => setTimeout(r, 200));
+    const c = await RawClient.connect(door.port);
+    assert.match(c.transcript, /^220 backend-1 /);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(opened, 4, 'one new session replaces the one taken');
     c.close();
   } finally {
     await door.close();

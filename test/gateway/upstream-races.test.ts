@@ -289,7 +289,6 @@ test('front door: a backend refusing XCLIENT leaves the client with 421, never a
     openSession,
     warm: 1,
     maxClients: 4,
-    maxWarmAgeMs: 60_000,
     onError: (e) => void errors.push(e.message),
   });
   const sock = net.connect({ host: '127.0.0.1', port: door.port });
