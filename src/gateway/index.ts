@@ -96,7 +96,7 @@ export async function startGateway(p: StartParams): Promise<Gateway> {
     }
     const noticeRoute = routes.get('default') ?? routes.values().next().value;
     if (p.noticeWorker !== false && noticeRoute) {
-      worker = startNoticeWorker({ store: p.store, route: noticeRoute, logger: p.logger, notify });
+      worker = startNoticeWorker({ store: p.store, route: noticeRoute, logger: p.logger, notify, clock });
       if (cfg.digest.enabled) digest = startDigestScheduler({ config: { ...cfg, data_dir: resolve(cfg.data_dir) }, store: p.store, route: noticeRoute, logger: p.logger, clock });
     }
   } catch (err) {

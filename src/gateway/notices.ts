@@ -3,7 +3,7 @@
 // Protects invariant 4/6: a notice that cannot be delivered becomes a visible, systemic incident, and
 // the central mailbox is told at once (the sender still does not know their mail was stopped).
 import { hostname } from 'node:os';
-import type { Store, QueuedNotice } from '../store/types.ts';
+import type { NoticeDraft, Store, QueuedNotice } from '../store/types.ts';
 import type { UpstreamRoute } from './upstream.ts';
 import type { GatewayLogger } from './transaction.ts';
 import type { NotifySettings } from './records.ts';
@@ -39,31 +39,28 @@ interface WorkerDeps {
   route: UpstreamRoute;
   logger: GatewayLogger;
   notify: NotifySettings;
+  clock?: () => Date;
   intervalMs?: number;
 }
 
 /**
- * The sender's notice failed for good: escalate to the central mailbox now rather than wait for the
- * next digest. Sent directly (the incident itself is already durable and systemic, so a failed
- * escalation loses nothing but the early alert); never for a failed escalation (same mailbox).
+ * The sender's notice failed for good: the central mailbox must be told now, not at the next
+ * digest. The escalation is queued with the failure (store.markNotice), so it is retried like any
+ * notice. None for a notice to the central mailbox itself: that is where it would go again.
  */
-async function escalateFailure(p: WorkerDeps, n: QueuedNotice, error: string): Promise<void> {
-  if (n.to.trim().toLowerCase() === bareAddress(p.notify.central_mailbox).toLowerCase()) return;
+async function escalationFor(p: WorkerDeps, n: QueuedNotice, error: string): Promise<NoticeDraft | undefined> {
+  if (n.to.trim().toLowerCase() === bareAddress(p.notify.central_mailbox).toLowerCase()) return undefined;
   const inc = await p.store.getIncident(n.incidentId);
-  if (!inc) return;
-  const draft = buildEscalation({
+  if (!inc) return undefined;
+  return buildEscalation({
     incident: inc,
     reason: `the notice to the sender could not be delivered (${error})`,
     centralMailbox: p.notify.central_mailbox,
     postmaster: p.notify.postmaster,
     reportingMta: hostname(),
-    now: new Date(),
+    now: (p.clock ?? (() => new Date()))(),
     publicUrl: p.notify.publicUrl,
   });
-  const r = await deliver(p.route, draft).catch((err: unknown) => ({ ok: false as const, error: (err as Error).message, permanent: false }));
-  if (!r.ok) return void p.logger.error({ event: 'notice.failed', incident: inc.id, kind: 'escalation', error: r.error });
-  await p.store.updateIncident(inc.id, { notice: 'escalated' });
-  p.logger.info({ event: 'notice.escalated', incident: inc.id, reason: 'notice undeliverable' });
 }
 
 export function startNoticeWorker(p: WorkerDeps): NoticeWorker {
@@ -86,12 +83,13 @@ export function startNoticeWorker(p: WorkerDeps): NoticeWorker {
         continue;
       }
       const final = outcome.permanent || n.attempts + 1 >= MAX_NOTICE_ATTEMPTS;
-      await p.store.markNotice(n.id, { ok: false, error: outcome.error, final });
+      const escalation = final ? await escalationFor(p, n, outcome.error) : undefined;
+      await p.store.markNotice(n.id, { ok: false, error: outcome.error, final, escalation });
       if (final) {
         const c = classifyNoticeFailure();
         await p.store.updateIncident(n.incidentId, { classification: c.classification, classificationReason: c.reason });
         p.logger.error({ event: 'notice.failed', incident: n.incidentId, error: outcome.error });
-        await escalateFailure(p, n, outcome.error);
+        if (escalation) p.logger.info({ event: 'notice.escalated', incident: n.incidentId, reason: 'notice undeliverable' });
       }
     }
     return due.length;

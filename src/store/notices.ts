@@ -3,7 +3,7 @@
 // I/O: the SQLite database passed in.
 import type Database from 'better-sqlite3';
 import { backoffMs, rowToNotice, type Row } from './rows.ts';
-import type { NoticeDraft, QueuedNotice } from './types.ts';
+import type { NoticeDraft, NoticeOutcome, QueuedNotice } from './types.ts';
 
 export class NoticeQueue {
   constructor(
@@ -26,8 +26,11 @@ export class NoticeQueue {
     return rows.map(rowToNotice);
   }
 
-  /** Sent → incident notice 'sent'; a final failure → 'failed' (review treats it as systemic). */
-  mark(id: number, outcome: { ok: true } | { ok: false; error: string; final: boolean }): void {
+  /**
+   * Sent → incident notice 'sent'; a final failure → 'failed' (review treats it as systemic), or
+   * 'escalated' when it brings its escalation, queued here in the same transaction.
+   */
+  mark(id: number, outcome: NoticeOutcome): void {
     const now = this.clock();
     this.db.transaction(() => {
       const row = this.db.prepare('SELECT incident_id, attempts FROM notices WHERE id = ?').get(id) as Row | undefined;
@@ -39,7 +42,8 @@ export class NoticeQueue {
         this.db.prepare("UPDATE incidents SET notice = 'sent' WHERE id = ? AND notice <> 'escalated'").run(row.incident_id);
       } else if (outcome.final) {
         this.db.prepare("UPDATE notices SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?").run(attempts, clip(outcome.error), id);
-        this.db.prepare("UPDATE incidents SET notice = 'failed' WHERE id = ?").run(row.incident_id);
+        if (outcome.escalation) this.enqueue(outcome.escalation);
+        this.db.prepare('UPDATE incidents SET notice = ? WHERE id = ?').run(outcome.escalation ? 'escalated' : 'failed', row.incident_id);
       } else {
         const next = new Date(now.getTime() + backoffMs(attempts)).toISOString();
         this.db

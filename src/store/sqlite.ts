@@ -9,7 +9,7 @@ import { migrate, type Migrated } from './migrations.ts';
 import { decisionToRow, incidentToRow, rowToDecision, rowToIncident, storedFinding, type Row } from './rows.ts';
 import { MailVault } from './vault.ts';
 import type {
-  CapturedMessage, DashboardUser, DecisionFilter, DecisionRecord, Incident, IncidentFilter, NoticeDraft,
+  CapturedMessage, DashboardUser, DecisionFilter, DecisionRecord, Incident, IncidentFilter, NoticeDraft, NoticeOutcome,
   QueuedNotice, Store, StoredFinding,
 } from './types.ts';
 import { NoticeQueue } from './notices.ts';
@@ -129,7 +129,7 @@ export class SqliteStore implements Store {
     return guardSync('due notices', () => this.notices.due(limit));
   }
 
-  async markNotice(id: number, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void> {
+  async markNotice(id: number, outcome: NoticeOutcome): Promise<void> {
     await this.writes.run('mark notice', () => this.notices.mark(id, outcome));
   }
 

@@ -113,6 +113,8 @@ export interface IncidentFilter {
   limit?: number;
 }
 
+export type NoticeOutcome = { ok: true } | { ok: false; error: string; final: boolean; escalation?: NoticeDraft };
+
 export interface Store {
   /** throws PvError PV_STORE_UNAVAILABLE when the store cannot serve */
   ping(): Promise<void>;
@@ -135,7 +137,11 @@ export interface Store {
   deleteQuarantined(incidentId: string): Promise<boolean>;
 
   dueNotices(limit: number): Promise<QueuedNotice[]>;
-  markNotice(id: number, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void>;
+  /**
+   * A final failure may carry the escalation to the central mailbox: it is queued in the same
+   * transaction (so it is retried like any notice) and the incident's notice becomes 'escalated'.
+   */
+  markNotice(id: number, outcome: NoticeOutcome): Promise<void>;
 
   /** embedded capture mailbox (the default upstream in development) */
   capture(message: { sender: string; recipients: string[]; raw: Buffer }): Promise<number>;

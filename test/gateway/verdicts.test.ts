@@ -225,7 +225,7 @@ test('metrics: a refused and a relayed mail are counted by action, the finding b
   }
 });
 
-test('notice worker: a notice the upstream refuses for good makes the incident systemic and is escalated to the central mailbox at once', async () => {
+test('notice worker: a notice the upstream refuses for good makes the incident systemic and queues its escalation to the central mailbox', async () => {
   const up = await recordingUpstream('sagsbehandler@kommune.example');
   const g = await startTestGateway({ upstreamPort: up.port, over: { config: { policy: { outbound: { action: 'quarantine' } } } } });
   const route = new PooledRoute('default', { host: '127.0.0.1', port: up.port, heloName: 't', timeoutMs: 5000, requireTls: false, verifyCertificates: true, maxConnections: 2 });
@@ -235,8 +235,13 @@ test('notice worker: a notice the upstream refuses for good makes the incident s
     const errors: object[] = [];
     const infos: object[] = [];
     const worker = startNoticeWorker({ store: g.store, route, notify: g.notify, logger: { info: (o) => void infos.push(o), warn() {}, error: (o) => void errors.push(o) }, intervalMs: 60_000 });
-    for (let i = 0; i < 200 && (g.store.notices[0].status === 'queued' || up.got.length === 0); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && g.store.notices[0].status === 'queued'; i++) await new Promise((r) => setTimeout(r, 25));
+    // the escalation was queued with the failure (durable, retried like any notice): the next pass sends it
+    assert.equal(g.store.notices.length, 2);
+    assert.equal(g.store.notices[1].status, 'queued');
+    await worker.runOnce();
     await worker.stop();
+    assert.equal(g.store.notices[1].status, 'sent');
     assert.equal(g.store.notices[0].status, 'failed');
     assert.match(g.store.notices[0].lastError ?? '', /^RCPT 550/);
     const inc = g.store.incidents.get(id)!;

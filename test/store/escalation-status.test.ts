@@ -25,3 +25,19 @@ for (const [start, outcome, expected] of [
     await store.close();
   });
 }
+
+test('a final failure that brings its escalation queues it in the same write; the incident is escalated, then stays so when it goes out', async () => {
+  const store = await openStore(await tempConfig());
+  const id = 'PV-20261129-ESC001';
+  const notice = { incidentId: id, envelopeFrom: '', to: 'sagsbehandler@kommune.example', raw: Buffer.from('Subject: notice\r\n\r\ny\r\n') };
+  await store.recordIncident(incident(id, T0, { notice: 'queued' }), decision('tx-esc1', T0, { action: 'quarantine', incidentId: id }), notice);
+  const [n] = await store.dueNotices(10);
+  const escalation = { incidentId: id, envelopeFrom: '', to: 'fejlpost@kommune.example', raw: Buffer.from('Subject: escalated\r\n\r\ny\r\n') };
+  await store.markNotice(n.id, { ok: false, error: 'RCPT 550 no such user', final: true, escalation });
+  assert.equal((await store.getIncident(id))?.notice, 'escalated');
+  const due = await store.dueNotices(10);
+  assert.deepEqual(due.map((d) => [d.to, d.raw.toString()]), [['fejlpost@kommune.example', 'Subject: escalated\r\n\r\ny\r\n']]);
+  await store.markNotice(due[0].id, { ok: true });
+  assert.equal((await store.getIncident(id))?.notice, 'escalated');
+  await store.close();
+});

@@ -10,6 +10,7 @@ import type {
   Incident,
   IncidentFilter,
   NoticeDraft,
+  NoticeOutcome,
   QueuedNotice,
   Store,
 } from '../../src/store/types.ts';
@@ -78,7 +79,7 @@ export class FakeStore implements Store {
     this.check('dueNotices', [limit]);
     return this.notices.filter((n) => n.status === 'queued').slice(0, limit);
   }
-  async markNotice(id: number, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void> {
+  async markNotice(id: number, outcome: NoticeOutcome): Promise<void> {
     this.check('markNotice', [id, outcome]);
     const n = this.notices.find((x) => x.id === id);
     if (!n) return;
@@ -86,12 +87,14 @@ export class FakeStore implements Store {
     const inc = this.incidents.get(n.incidentId);
     if (outcome.ok) {
       n.status = 'sent';
-      if (inc) inc.notice = 'sent';
+      // as the SQLite store: an escalation that went out leaves the incident 'escalated'
+      if (inc && inc.notice !== 'escalated') inc.notice = 'sent';
     } else {
       n.lastError = outcome.error;
       if (outcome.final) {
         n.status = 'failed';
-        if (inc) inc.notice = 'failed';
+        if (outcome.escalation) this.queue(outcome.escalation);
+        if (inc) inc.notice = outcome.escalation ? 'escalated' : 'failed';
       }
     }
   }
