@@ -12,6 +12,7 @@ import type { UpstreamConfig } from '../config/schema.ts';
 import type { Incident, Store } from '../store/types.ts';
 import { openExistingStore } from './existing-store.ts';
 import { danishTime } from '../web/pages.ts';
+import { parseIncidentId } from '../store/ids.ts';
 
 const HELP = `postvagt quarantine — held mail: list it, deliver it, or delete it
 
@@ -83,7 +84,7 @@ async function list(store: Store, io: CliIO): Promise<number> {
 async function heldIncident(store: Store, pos: string[], verb: string): Promise<Incident> {
   if (pos.length !== 1) throw new PvError('PV_USAGE', `quarantine ${verb} takes one incident id, e.g. 'postvagt quarantine ${verb} PV-20261129-7K3QXD'`);
   // case numbers are upper case; one typed as read aloud ("pv-20261129-7k3qxd") is the same case
-  const id = /^pv-\d{8}-[0-9a-z]{6}$/i.test(pos[0]) ? pos[0].toUpperCase() : pos[0];
+  const id = parseIncidentId(pos[0]) ?? pos[0];
   const incident = await store.getIncident(id);
   const shown = maskText(id.length > 40 ? `${id.slice(0, 40)}…` : id);
   if (!incident) throw new PvError('PV_USAGE', `no incident ${shown} (see 'postvagt quarantine list')`);

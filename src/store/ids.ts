@@ -14,3 +14,13 @@ export function incidentId(now: Date = new Date(), random: (n: number) => Uint8A
 }
 
 export const INCIDENT_ID_PATTERN = /^PV-\d{8}-[0-9A-HJKMNP-TV-Z]{6}$/;
+
+/**
+ * A case number as a person types or reads it back ("pv-20261129-7k3qxd ", spaces around): the id
+ * in its stored form, or null when it is not one — then the caller shows it masked, never echoes it.
+ */
+export function parseIncidentId(input: string): string | null {
+  const id = input.trim().toUpperCase();
+  // the shape only (letters outside our alphabet included): such an id is simply not found
+  return /^PV-\d{8}-[0-9A-Z]{6}$/.test(id) ? id : null;
+}

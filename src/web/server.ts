@@ -11,6 +11,7 @@ import { metrics } from './metrics.ts';
 import { maskedSubject, showMail } from './show-mail.ts';
 import { capturedMessagePage, capturedPage, CSS, incidentsPage, loginPage, notFoundPage, unknownIncidentPage } from './pages.ts';
 import { maskText } from '../detect/index.ts';
+import { parseIncidentId } from '../store/ids.ts';
 
 export interface WebParams {
   loaded: LoadedConfig;
@@ -161,16 +162,22 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
   app.get('/incidents', page(async (req, reply, user) => {
     const query = req.query as Record<string, string | undefined>;
     // the case number a case worker reads out from a notice: straight to that incident
-    if (query.id?.trim()) return reply.code(303).header('location', `/incidents/${encodeURIComponent(query.id.trim().toUpperCase())}`).send();
+    if (query.id?.trim()) {
+      // only a well-formed case number goes into a URL (a pasted CPR number would reach proxy logs)
+      const id = parseIncidentId(query.id);
+      if (id === null) return reply.code(404).send(unknownIncidentPage(user, maskText(query.id.trim().slice(0, 40))));
+      return reply.code(303).header('location', `/incidents/${id}`).send();
+    }
     const q = parseIncidentQuery(query);
     if (!q.ok) return reply.code(400).send(incidentsPage({ incidents: [], now: ctx.now(), filter: {}, user, error: q.error }));
     return reply.send(incidentsPage({ incidents: await ctx.store.listIncidents(q.filter), now: ctx.now(), filter: query, user }));
   }));
   // one incident by its case number (the link in escalation mails and digests points here)
   app.get('/incidents/:id', page(async (req, reply, user) => {
-    const id = (req.params as { id: string }).id;
-    const found = await ctx.store.getIncident(id);
-    if (!found) return reply.code(404).send(unknownIncidentPage(user, maskText(id.slice(0, 40))));
+    const raw = (req.params as { id: string }).id;
+    const id = parseIncidentId(raw);
+    const found = id === null ? null : await ctx.store.getIncident(id);
+    if (!found) return reply.code(404).send(unknownIncidentPage(user, maskText(raw.slice(0, 40))));
     return reply.send(incidentsPage({ incidents: [found], now: ctx.now(), filter: {}, user }));
   }));
   app.post('/incidents/:id/status', page(async (req, reply, user) => {

@@ -214,6 +214,11 @@ test('a bad filter is an error, not "no incidents"; an unknown case number says 
   assert.match(unknown.body, /No incident has the case number PV-20261127-NOSUCH/);
   const raw = await app.inject({ url: `/incidents/${RAW}`, headers: { cookie } });
   assert.ok(!raw.body.includes(RAW), 'a number typed into the address is not echoed');
+  // a CPR number pasted into the case-number box is not put into a redirect URL (proxy logs, history)
+  const pasted = await app.inject({ url: `/incidents?id=${RAW}`, headers: { cookie } });
+  assert.equal(pasted.statusCode, 404);
+  assert.equal(pasted.headers.location, undefined);
+  assert.ok(!pasted.body.includes(RAW));
   await store.close();
 });
 
