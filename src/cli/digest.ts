@@ -5,15 +5,16 @@
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import { sendDirect } from './smtp-send.ts';
-import { flagError, type CliIO, type Command } from './io.ts';
+import { flagError, type Command } from './io.ts';
 import { PvError } from '../errors.ts';
 import { maskText } from '../detect/index.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { UpstreamConfig } from '../config/schema.ts';
-import type { Incident, NoticeDraft, Store } from '../store/types.ts';
+import type { NoticeDraft, Store } from '../store/types.ts';
 import { buildDigest, digestSubject, digestText, type DigestInput } from '../review/digest.ts';
 import { openExistingStore } from './existing-store.ts';
 import { addDays, dayBounds, DANISH_TIME_ZONE, localDay } from '../time/danish.ts';
+import { DIGEST_QUERY_LIMIT, readDigestIncidents } from '../review/digest-incidents.ts';
 
 const HELP = `postvagt digest — the daily digest of incidents for the central failure mailbox
 
@@ -47,9 +48,6 @@ reached (nothing was sent; run again); 2 bad usage, configuration or data folder
 /** The calendar Postvagt's users live by; the digest's "day" is one of its days (DST included). */
 export const DIGEST_TIME_ZONE = DANISH_TIME_ZONE;
 export { localDay, addDays, dayBounds };
-/** the store's maximum per query; more than this in one day is reported as a warning, not hidden */
-const LIMIT = 100_000;
-const DAY_MS = 24 * 3600_000;
 
 /** --date: a real calendar day, not in the future; the message shows the right form (value masked). */
 export function parseDay(value: string, today: string): string {
@@ -93,19 +91,6 @@ function checkFormat(f: Flags): 'text' | 'eml' {
   return format;
 }
 
-/** the day's incidents, and those unresolved for more than 24 h at `now` (any day), oldest first */
-export async function readDigestIncidents(store: Store, day: string, now: Date): Promise<{ incidents: Incident[]; unresolved: Incident[]; truncated: boolean }> {
-  const { since, until } = dayBounds(day);
-  // listIncidents has no upper bound: it returns newest first from `since`, cut at `until` here
-  const fromDay = await store.listIncidents({ since, limit: LIMIT });
-  const incidents = fromDay.filter((i) => i.time < until);
-  const cutoff = new Date(now.getTime() - DAY_MS).toISOString();
-  const open = [...(await store.listIncidents({ status: 'new', limit: LIMIT })), ...(await store.listIncidents({ status: 'reviewed', limit: LIMIT }))];
-  const unresolved = open.filter((i) => i.time <= cutoff);
-  const byTime = (a: Incident, b: Incident) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id);
-  return { incidents: incidents.sort(byTime), unresolved: unresolved.sort(byTime), truncated: fromDay.length >= LIMIT || open.length >= LIMIT };
-}
-
 /** the digest for a person at a terminal: who gets it, the subject, the text part */
 function readable(input: DigestInput, to: string): string {
   return maskText(`To: ${to}\nSubject: ${digestSubject(input)}\n\n${digestText(input)}`);
@@ -121,7 +106,7 @@ export const digest: Command = async (argv, io) => {
   const { loaded, store } = await openExistingStore(f, io);
   try {
     const found = await readDigestIncidents(store, day, now);
-    if (found.truncated) io.stderr.write(`postvagt digest: warning: more than ${LIMIT} incidents matched; the digest shows the newest ${LIMIT} (see the dashboard)\n`);
+    if (found.truncated) io.stderr.write(`postvagt digest: warning: more than ${DIGEST_QUERY_LIMIT} incidents matched; the digest shows the newest ${DIGEST_QUERY_LIMIT} (see the dashboard)\n`);
     if (day === today) io.stderr.write(`postvagt digest: note: ${day} is today; the digest covers it up to now\n`);
     const { notify } = loaded.config;
     const input: DigestInput = {

@@ -11,7 +11,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { UpstreamConfig } from '../config/schema.ts';
 import type { Incident, Store } from '../store/types.ts';
 import { openExistingStore } from './existing-store.ts';
-import { danishTime } from '../web/pages.ts';
+import { danishSecond } from '../time/danish.ts';
 import { parseIncidentId } from '../store/ids.ts';
 
 const HELP = `postvagt quarantine — held mail: list it, deliver it, or delete it
@@ -74,7 +74,7 @@ async function list(store: Store, io: CliIO): Promise<number> {
   if (held.length === 0) return io.stdout.write('No held mail.\n'), 0;
   for (const i of held) {
     const to = i.recipients.join(', ');
-    io.stdout.write(maskText(`${i.id}  ${danishTime(i.time)} (dansk tid)  ${i.status}\n  from: ${i.sender || '<>'}\n  to:   ${to}\n  subject: ${i.subjectMasked}\n`));
+    io.stdout.write(maskText(`${i.id}  ${danishSecond(new Date(i.time))} (dansk tid)  ${i.status}\n  from: ${i.sender || '<>'}\n  to:   ${to}\n  subject: ${i.subjectMasked}\n`));
   }
   io.stdout.write(`${held.length} held mail(s). 'postvagt quarantine release ID' delivers one, 'postvagt quarantine delete ID' removes it.\n`);
   return 0;

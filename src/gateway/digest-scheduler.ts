@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
 import { buildDigest } from '../review/digest.ts';
-import { readDigestIncidents } from '../cli/digest.ts';
+import { readDigestIncidents } from '../review/digest-incidents.ts';
 import { addDays, DANISH_TIME_ZONE, localDay } from '../time/danish.ts';
 import type { UpstreamRoute } from './upstream.ts';
 import type { GatewayLogger } from './transaction.ts';

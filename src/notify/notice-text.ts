@@ -4,6 +4,7 @@
 import type { Incident, StoredFinding } from '../store/types.ts';
 import { FIX, FIX_NEXT_TIME, headerWords, type HeaderKind } from './headers-da.ts';
 import { wrapText } from './mime.ts';
+import { DANISH_TIME_ZONE } from '../time/danish.ts';
 
 /** What happened to the mail, as the sender experiences it. */
 export type Outcome = 'not-sent' | 'not-delivered' | 'held' | 'changed' | 'marked' | 'delivered' | 'delayed';
@@ -185,13 +186,13 @@ function contact(lang: Lang, id: string, who: string): string {
 
 /** Danish local time, as the case worker's clock shows it. Intl is pure computation over the given date. */
 function localTime(lang: Lang, d: Date): string {
-  const fmt = new Intl.DateTimeFormat(lang === 'da' ? 'da-DK' : 'en-GB', {
-    timeZone: 'Europe/Copenhagen',
-    dateStyle: 'long',
-    timeStyle: 'short',
-  });
-  return fmt.format(d) + (lang === 'da' ? ' (dansk tid)' : ' (Danish time)');
+  return LONG_TIME[lang].format(d) + (lang === 'da' ? ' (dansk tid)' : ' (Danish time)');
 }
+
+const LONG_TIME: Record<Lang, Intl.DateTimeFormat> = {
+  da: new Intl.DateTimeFormat('da-DK', { timeZone: DANISH_TIME_ZONE, dateStyle: 'long', timeStyle: 'short' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: DANISH_TIME_ZONE, dateStyle: 'long', timeStyle: 'short' }),
+};
 
 /** Values from mail and config are shown inline: no control characters may break the layout. */
 function cleanInput(p: NoticeTextInput): NoticeTextInput {
