@@ -3,7 +3,6 @@
 // Protects invariant 1 at shutdown: DATA in flight finishes; new transactions get 421 4.3.2.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { PvError } from '../errors.ts';
 import { loadConfig } from '../config/load.ts';
 import { openStore } from '../store/open.ts';
 import { createLogger } from '../log.ts';

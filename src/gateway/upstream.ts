@@ -1,7 +1,6 @@
 // One upstream route: a small pool of SMTP connections and the per-transaction relay on top of it.
 // I/O: SMTP to the next hop. Protects invariant 1 and per-recipient truth: every MAIL/RCPT/end-of-data
 // reply is the upstream's own, returned to the caller to mirror; nothing is answered on its behalf.
-import type { Readable } from 'node:stream';
 import { SmtpClient, UpstreamError, type ClientOptions, type Reply } from './smtp-client.ts';
 import { DotStuffer } from './body.ts';
 

@@ -3,7 +3,7 @@
 // feed text. Reports, with file and line, every setting that loses mail silently or leaks CPR.
 import { join, basename, isAbsolute } from 'node:path';
 import { parseMainCf, parseMasterCf, expand, splitList, type Setting, type Service } from './cf.ts';
-import { parseRegexpTable, parseSimpleTable, type Rule } from './tables.ts';
+import { parseRegexpTable, type Rule } from './tables.ts';
 import { coverage, isSilentAction } from './coverage.ts';
 import { settingFindings } from './settings.ts';
 import type { ConfigAudit, ConfigFinding, ReadText } from './types.ts';
