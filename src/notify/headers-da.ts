@@ -44,6 +44,18 @@ export function headerWords(name: string): HeaderWords {
   return { da: `feltet ${safe}`, en: `${safe} header`, kind: 'field' };
 }
 
+/**
+ * What to do, per kind, in the one-line SMTP reply (ASCII, a few words): it must agree with the
+ * notice's FIX below — the sender's own name and program-filled fields are not theirs to edit.
+ */
+export const REPLY_FIX: Record<HeaderKind, { da: string; en: string }> = {
+  subject: { da: 'Fjern det og send igen', en: 'Remove it and send again' },
+  'own-name': { da: 'Kontakt IT-support', en: 'Contact IT support' },
+  'recipient-name': { da: 'Fjern det og send igen', en: 'Remove it and send again' },
+  field: { da: 'Fjern det og send igen', en: 'Remove it and send again' },
+  technical: { da: 'Kontakt IT-support', en: 'Contact IT support' },
+};
+
 /** What to do, per kind, Danish then English, for the notice (one sentence each). */
 export const FIX: Record<HeaderKind, { da: string; en: string }> = {
   subject: {

@@ -4,7 +4,7 @@
 import type { HeaderFinding } from '../detect/types.ts';
 import type { Direction, SmtpReply } from '../policy/types.ts';
 import { PvError } from '../errors.ts';
-import { headerWords } from './headers-da.ts';
+import { headerWords, REPLY_FIX } from './headers-da.ts';
 import { hideDigitRuns, toAsciiLine } from './ascii.ts';
 
 /** RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets *including* the CRLF. */
@@ -21,13 +21,9 @@ export function rejectReply(p: { incidentId: string; findings: HeaderFinding[]; 
   const moreEn = more > 0 ? `, and ${more} more` : '';
   // From the sender's point of view an outbound stop is "not sent"; inbound mail was sent but not delivered.
   const [stateDa, stateEn] = p.direction === 'inbound' ? ['Ikke leveret', 'Not delivered'] : ['Ikke afsendt', 'Not sent'];
-  // The sender's own name and program-filled X- headers are not the sender's to edit: the notice's FIX
-  // text says "contact IT support", and the one-line reply must not tell them the opposite.
-  const [fixDa, fixEn] = words.kind === 'own-name' || words.kind === 'technical'
-    ? ['Kontakt IT-support', 'Contact IT support']
-    : ['Fjern det og send igen', 'Remove it and send again'];
-  const da = `${stateDa}: ${words.da} indeholder et CPR-nummer (${masked})${moreDa}. ${fixDa}. Sag ${p.incidentId}`;
-  const en = `${stateEn}: CPR number in ${words.en} (${masked})${moreEn}. ${fixEn}. Case ${p.incidentId}`;
+  const fix = REPLY_FIX[words.kind];
+  const da = `${stateDa}: ${words.da} indeholder et CPR-nummer (${masked})${moreDa}. ${fix.da}. Sag ${p.incidentId}`;
+  const en = `${stateEn}: CPR number in ${words.en} (${masked})${moreEn}. ${fix.en}. Case ${p.incidentId}`;
   return { code: 550, enhanced: '5.7.1', text: `${da} / ${en}` };
 }
 
