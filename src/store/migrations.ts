@@ -121,6 +121,10 @@ export const MIGRATIONS: readonly Migration[] = [
     // decisions_incident), so each commit appended four WAL pages. Clustered by (time, id) the row
     // goes into one; the incident index only holds rows that have an incident (a plain pass has
     // none). Same columns, same order; rows are copied, never changed (invariant 3).
+    // Trade-off, chosen: the key is (time, id), so the database no longer refuses a second row with
+    // the same id at another time. Ids are a per-process random prefix (50 bits) and a counter
+    // (gateway/ingress.ts), so they do not repeat; a UNIQUE (id) index would bring back one of the
+    // three pages per mail this saves.
     // A PostgreSQL store (not built yet) should mirror this: PRIMARY KEY (time, id), a partial index.
     version: 3,
     name: 'decisions clustered by (time, id); incident index only for rows with an incident',
