@@ -10,7 +10,7 @@ export interface ScanStats { lines: number; garbled: number; firstGarbled: numbe
 const TAG = new Lit('postfix/');
 const H = new Head();
 
-/** Feed every line of `b` (whole lines; the last may lack its LF) to `state`; CR before LF is dropped. */
+/** Feed every line of `b` (whole lines; the last may lack its LF) to `state`, then release it; CR before LF is dropped. */
 export function scanLines(b: Buffer, state: PostfixState, st: ScanStats): void {
   const n = b.length;
   let s = 0;
@@ -24,5 +24,6 @@ export function scanLines(b: Buffer, state: PostfixState, st: ScanStats): void {
     else if (TAG.find(b, s, e) >= 0 && ++st.garbled === 1) st.firstGarbled = lines;
     s = lf + 1;
   }
+  state.release();
   st.lines = lines;
 }

@@ -102,6 +102,14 @@ export class PostfixState {
     this.queueLine(m, h);
   }
 
+  /**
+   * The bytes of the lines fed so far may now be reused or dropped (end of a chunk): anything kept
+   * only as a position in them is decoded now. Call after the last line of every buffer.
+   */
+  release(): void {
+    // nothing is kept by position yet
+  }
+
   /** End of all input: sessions end, open messages get their pending/unknown fates. */
   end(): void {
     this.tick++;
