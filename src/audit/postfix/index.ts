@@ -8,6 +8,7 @@ import { parseLine, type LogLine } from './parse.ts';
 import { maskMessage } from './mask.ts';
 import { runPart, type PartJob } from './part.ts';
 import { runParallel } from './parallel.ts';
+import { runPipelined, startPipeline, stopPipeline, type PipeStart } from './pipeline.ts';
 import { SHARDS } from './qids.ts';
 
 export { parseLine } from './parse.ts';
@@ -24,6 +25,8 @@ export interface PostfixAuditOptions {
   now?: Date;
   /** threads to audit with, 1–16 (worker threads following a share of the queue ids each); default POSTVAGT_AUDIT_THREADS or 1 */
   threads?: number;
+  /** one thread (threads ≤ 1): read and parse in a worker thread beside the state machine; default POSTVAGT_AUDIT_PIPELINE=1 */
+  pipeline?: boolean;
 }
 
 const YEAR_SECONDS = 366 * 86400;
@@ -109,22 +112,45 @@ export async function auditPostfix(files: string[], opts: PostfixAuditOptions = 
       });
     }
   };
+  const threads = threadCount(opts.threads);
+  // the worker starts now: its bundle builds and its thread starts while the files are checked and ordered
+  const pipe = threads === 1 && usePipeline(opts.pipeline) ? startPipeline() : undefined;
+  try {
+    await audit(files, { ...opts, threads }, keep, place, result, pipe);
+  } finally {
+    if (pipe !== undefined) await stopPipeline(pipe);
+  }
+  // finished order follows the queue, not the clock; people read reports by time
+  result.silent.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  result.rows.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  return result;
+}
+
+/** check and order the files, then one pass of the state machine over them: sharded, pipelined or on this thread */
+async function audit(files: string[], opts: PostfixAuditOptions, keep: PartJob['keep'], place: (m: MessageFate) => void,
+  result: AuditResult, pipe: PipeStart | undefined): Promise<void> {
   const items = await prepare(files, result.warnings);
   const ordered = orderFiles(items);
   result.files = ordered; // only what was audited: files with at least one Postfix line
   const first = ordered.length > 0 ? (await firstClassic(ordered)) : undefined;
   const job: PartJob = { files: ordered, year: opts.year ?? defaultYear(first, opts.now ?? new Date()), keep };
-  const threads = threadCount(opts.threads);
+  const threads = opts.threads ?? 1;
+  const sink = (raw: MessageFate): void => place(maskMessage(raw));
   const r = (threads > 1 ? await runParallel(job, threads, maskMessage, place, opts.onProgress) : undefined)
-    ?? await runPart(job, (raw) => place(maskMessage(raw)), opts.onProgress);
+    ?? (pipe !== undefined ? await runPipelined(job, sink, opts.onProgress, pipe) : await runPart(job, sink, opts.onProgress));
   result.lines = r.lines;
   result.messages = r.messages;
   result.recipients = r.recipients;
   result.warnings.push(...r.warnings);
-  // finished order follows the queue, not the clock; people read reports by time
-  result.silent.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-  result.rows.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-  return result;
+}
+
+/**
+ * Whether a one-thread audit reads and parses in a worker thread beside the state machine
+ * (pipeline.ts). Opt-in until the measurements in docs/audit-performance.md say otherwise:
+ * flipping the default is this one line.
+ */
+function usePipeline(asked: boolean | undefined): boolean {
+  return asked ?? process.env.POSTVAGT_AUDIT_PIPELINE === '1';
 }
 
 /**

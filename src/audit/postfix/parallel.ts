@@ -3,33 +3,15 @@
 // starts worker threads. Protects "the same report as one thread": kept messages are merged back
 // into single-threaded emission order, and a part that fails or disagrees makes the caller start over.
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
 import type { InputProgress } from '../input.ts';
 import type { MessageFate } from '../types.ts';
 import type { EmitKey } from './state.ts';
 import { runPart, type PartJob, type PartResult } from './part.ts';
+import { workerCode } from './bundle.ts';
 
 /** a kept message, already prepared (masked) by the main thread, and its place in emission order */
 type KeptList<T> = [T, EmitKey][];
 interface Batch { kept: [MessageFate, EmitKey][]; result?: PartResult }
-
-let bundled: Promise<string> | undefined;
-
-/**
- * The worker's code as one CommonJS script. Worker threads do not inherit the tsx loader this
- * project runs under (and starting it in each worker costs ~0.3 s), so worker.ts and its imports
- * (no detection code: mask.ts stays in the main thread) are bundled once by esbuild, tsx's own compiler.
- */
-function workerCode(): Promise<string> {
-  bundled ??= import('esbuild').then(async (esbuild) => {
-    const out = await esbuild.build({
-      entryPoints: [fileURLToPath(new URL('./worker.ts', import.meta.url))],
-      bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent',
-    });
-    return out.outputFiles[0].text;
-  });
-  return bundled;
-}
 
 /** one worker's part: its batches prepared into `into` as they arrive, then its counts */
 function runWorker<T>(code: string, job: PartJob, started: Worker[], prepare: (m: MessageFate) => T,
@@ -74,7 +56,7 @@ export async function runParallel<T>(job: PartJob, threads: number, prepare: (m:
   sink: (m: T) => void, onProgress?: (p: InputProgress) => void): Promise<PartResult | undefined> {
   let code: string;
   try {
-    code = await workerCode();
+    code = await workerCode(new URL('./worker.ts', import.meta.url));
   } catch {
     return undefined; // no esbuild (a trimmed install): one thread does it all
   }

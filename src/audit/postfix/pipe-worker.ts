@@ -1,0 +1,107 @@
+// The reading side of a pipelined audit (pipeline.ts), run in a worker thread: reads each file
+// (plain or gzip), splits lines, parses each line's prefix (parseHead) and posts batches — the lines'
+// bytes plus one record of the prefix per Postfix line — to the main thread, which runs the state
+// machine. I/O: reads the log files. Protects "memory bounded whatever the file size": at most
+// SLOTS batches are in flight; a slot is reused only after the main thread has released it.
+import { parentPort } from 'node:worker_threads';
+import { readChunks, type InputProgress } from '../input.ts';
+import { describeError } from '../../errors.ts';
+import { Lit } from './bytes.ts';
+import { Head, parseHead } from './parse.ts';
+import type { ScanStats } from './scan.ts';
+import { CAP, STRIDE, packHead, type Batch, type Done, type FileEnd, type Slot, type ToWorker } from './pipe-format.ts';
+
+/** batches in flight at once: one being fed, one waiting, one being filled, one spare */
+const SLOTS = 4;
+const TAG = new Lit('postfix/');
+const H = new Head();
+
+const free: Slot[] = [];
+let made = 0;
+let wake: (() => void) | undefined;
+let progress: InputProgress | undefined;
+/** time spent waiting for the main thread to release a slot: when large, the state machine is the bottleneck */
+let waitMs = 0;
+
+async function takeSlot(need: number): Promise<Slot> {
+  if (free.length === 0 && made >= SLOTS) {
+    const t = performance.now();
+    while (free.length === 0) await new Promise<void>((r) => { wake = r; });
+    waitMs += performance.now() - t;
+  }
+  let slot = free.pop();
+  if (slot === undefined) {
+    made++;
+    slot = { bytes: new ArrayBuffer(0), recs: new ArrayBuffer(CAP * STRIDE * 4) };
+  }
+  // a batch spans whole lines of one chunk: at most 2 MiB (input.ts), usually ~1 MiB
+  if (slot.bytes.byteLength < need) slot.bytes = new ArrayBuffer(Math.max(need, 1 << 21));
+  return slot;
+}
+
+/** copy [base, end) of the chunk into the slot and post it with its records (transferred, not copied) */
+function post(slot: Slot, chunk: Buffer, base: number, end: number, n: number, file: number, st: ScanStats): void {
+  new Uint8Array(slot.bytes).set(chunk.subarray(base, end));
+  const b: Batch = { t: 'batch', file, len: end - base, n, bytes: slot.bytes, recs: slot.recs, st: { ...st }, progress };
+  parentPort?.postMessage(b, [slot.bytes, slot.recs]);
+}
+
+/**
+ * One chunk of whole lines: split (CR before LF dropped, as scan.ts does), parse, record; a batch is
+ * posted when CAP records are full and at the chunk's end (readChunks reuses the chunk's buffer).
+ */
+async function scanChunk(chunk: Buffer, file: number, st: ScanStats): Promise<void> {
+  const n = chunk.length;
+  let slot = await takeSlot(n);
+  let recs = new Int32Array(slot.recs);
+  let k = 0;
+  let base = 0;
+  let last = 0;
+  let s = 0;
+  while (s < n) {
+    let lf = chunk.indexOf(10, s);
+    if (lf < 0) lf = n;
+    const e = lf > s && chunk[lf - 1] === 13 ? lf - 1 : lf;
+    if (parseHead(chunk, s, e, H)) {
+      if (k === CAP) {
+        post(slot, chunk, base, last, k, file, st);
+        slot = await takeSlot(n - s);
+        recs = new Int32Array(slot.recs);
+        k = 0;
+        base = s;
+      }
+      packHead(H, base, recs, k++ * STRIDE);
+      last = e;
+    } else if (TAG.find(chunk, s, e) >= 0 && ++st.garbled === 1) st.firstGarbled = st.lines + 1;
+    st.lines++;
+    s = lf + 1;
+  }
+  post(slot, chunk, base, k > 0 ? last : base, k, file, st);
+}
+
+async function run(files: string[]): Promise<void> {
+  for (let f = 0; f < files.length; f++) {
+    const st: ScanStats = { lines: 0, garbled: 0, firstGarbled: 0 };
+    let error: string | undefined;
+    try {
+      for await (const chunk of readChunks(files[f], (p) => { progress = p; }, () => st.lines)) await scanChunk(chunk, f, st);
+    } catch (err) {
+      error = describeError(err);
+    }
+    const end: FileEnd = { t: 'file', file: f, st, error, progress };
+    parentPort?.postMessage(end);
+    progress = undefined;
+  }
+  const done: Done = { t: 'done', waitMs };
+  parentPort?.postMessage(done);
+}
+
+parentPort?.on('message', (m: ToWorker) => {
+  if (m.t === 'free') {
+    free.push(m.slot);
+    wake?.();
+    wake = undefined;
+  } else {
+    void run(m.files); // a rejection (a bug) ends the worker with an error: the main thread then goes on alone
+  }
+});
