@@ -59,17 +59,23 @@ export function deliveryLine(m: Msg, h: Head): void {
   const prev = m.rcpts.get(key);
   // the first final status wins; a later deferral must not undo a delivery (duplicate lines)
   if (prev && prev.st !== 'pending' && prev.st !== 'deferred') return;
+  m.rcpts.set(key, { to, st, reason: deliveryReason(b, h.daemon, from, si, se, e) });
+}
+
+/**
+ * The reason text of a delivery line whose status word ends at `se` (", status=" at `si`, searched
+ * from `from`): "dsn detail", the discard transport's text, or a verification probe's answer.
+ * The fast lane (fast.ts) calls it later for a line it kept by position: the same text either way.
+ */
+export function deliveryReason(b: Buffer, daemon: number, from: number, si: number, se: number, e: number): string {
+  const s = si + 9;
   const open = findByte(b, 40, se, e);
   const detail = open < 0 ? '' : FIELDS.text(b, open + 1, b[e - 1] === 41 ? e - 1 : e);
-  let reason: string;
-  if (h.daemon === D_DISCARD) reason = detail;
-  else if (isProbeAnswer(b, s, se)) reason = `address verification probe: ${FIELDS.text(b, s, se)}`;
-  else {
-    const di = L.dsn.find(b, from, si + 1);
-    const dsn = di < 0 ? '' : FIELDS.text(b, di + 6, wordEnd(b, di + 6, e));
-    // the text in parentheses rarely ends in blanks: trim (a copy) only then
-    const blank = detail.length > 0 && detail.charCodeAt(detail.length - 1) <= 32;
-    reason = dsn === '' ? detail.trim() : detail === '' ? dsn : blank ? `${dsn} ${detail}`.trim() : joined(dsn, detail);
-  }
-  m.rcpts.set(key, { to, st, reason });
+  if (daemon === D_DISCARD) return detail;
+  if (isProbeAnswer(b, s, se)) return `address verification probe: ${FIELDS.text(b, s, se)}`;
+  const di = L.dsn.find(b, from, si + 1);
+  const dsn = di < 0 ? '' : FIELDS.text(b, di + 6, wordEnd(b, di + 6, e));
+  // the text in parentheses rarely ends in blanks: trim (a copy) only then
+  const blank = detail.length > 0 && detail.charCodeAt(detail.length - 1) <= 32;
+  return dsn === '' ? detail.trim() : detail === '' ? dsn : blank ? `${dsn} ${detail}`.trim() : joined(dsn, detail);
 }

@@ -31,10 +31,8 @@ export interface Msg {
   /** waiting for its smtpd session to end (to learn the RCPT count) before it is emitted */
   parked?: boolean;
   sessionKey?: number;
-  /** open-message table: hash of the queue id, next message in the same bucket, line first seen on */
-  hash: number;
-  next?: Msg;
-  seq: number;
+  /** its entry in the queue-id table (qids.ts) */
+  slot: number;
   /** finished and emitted; kept a while so its late lines are recognised */
   closed: boolean;
 }
@@ -47,7 +45,7 @@ export function newMsg(qid: string, stamp: Stamp): Msg {
   return {
     qid, stamp, from: undefined, subject: undefined, rcpts: new Rcpts(), nrcpt: undefined, silent: undefined,
     rejected: undefined, held: undefined, expired: undefined, notice: undefined, parked: undefined,
-    sessionKey: undefined, hash: 0, next: undefined, seq: 0, closed: false,
+    sessionKey: undefined, slot: -1, closed: false,
   };
 }
 

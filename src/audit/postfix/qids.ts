@@ -1,10 +1,8 @@
-// The open messages, keyed by a hash of the queue id's bytes so a line is matched to its message
-// without decoding the id (collisions are chained and checked byte by byte), and the last RECENT
-// finished ones of each shard, so late lines for them open no zombie. Pure, no I/O. Protects "memory
-// bounded by open queue ids": a finished message stays only until RECENT more of its shard have finished.
+// The queue-id table: every open queue id, and the last RECENT finished ones of each shard so late
+// lines for them open no zombie. An entry is "fast" (an ordinary message so far, kept in typed arrays,
+// fast.ts) or "slow" (a Msg object). Pure, no I/O. Protects "memory bounded by open queue ids".
 import type { Msg } from './fate.ts';
 import type { Head } from './parse.ts';
-import { sameText } from './bytes.ts';
 
 /**
  * Queue ids fall into SHARDS shards by hash; a parallel audit gives each thread whole shards. The
@@ -13,62 +11,156 @@ import { sameText } from './bytes.ts';
  */
 export const SHARDS = 16;
 const RECENT = 256;
+/** longest queue id parse.ts accepts */
+const QMAX = 24;
 
-export class OpenMessages {
-  private heads = new Map<number, Msg>();
-  /** per shard: finished messages, oldest first at ringAt[shard] */
-  private rings: (Msg | undefined)[][] = Array.from({ length: SHARDS }, () => new Array<Msg | undefined>(RECENT).fill(undefined));
-  private ringAt = new Array<number>(SHARDS).fill(0);
+export const FREE = 0;
+export const FAST = 1;
+export const SLOW = 2;
+export const CLOSED = 3;
+
+/** entry ids above this cannot be named by a session handle (fast.ts): such entries start slow */
+export const HANDLE_IDS = 1 << 22;
+
+export class QidTable {
+  /** entries: FREE/FAST/SLOW/CLOSED, queue id hash and bytes, bucket chain, reuse generation, first line */
+  kind: Uint8Array;
+  hash: Int32Array;
+  next: Int32Array;
+  gen: Int32Array;
+  seq: Float64Array;
+  private qlen: Uint8Array;
+  private qb: Uint8Array;
+  /** the Msg of a SLOW entry */
+  objs: (Msg | undefined)[] = [];
+  private heads: Int32Array;
+  private free: Int32Array;
+  private nfree = 0;
+  private used = 0;
+  /** per shard: finished entries (id and generation), oldest at ringAt[shard] */
+  private ringId = new Int32Array(SHARDS * RECENT).fill(-1);
+  private ringGen = new Int32Array(SHARDS * RECENT);
+  private ringAt = new Int32Array(SHARDS);
+  /** open (FAST or SLOW) entries */
   size = 0;
+  /** called when the table grows, so fields kept beside it (fast.ts) grow too */
+  onGrow: (cap: number) => void = () => {};
 
-  /** the open or recently finished (m.closed) message the line's queue id names, or undefined */
-  find(h: Head): Msg | undefined {
-    let m = this.heads.get(h.qidHash);
-    while (m !== undefined && !sameText(h.buf, h.qidS, h.qidE, m.qid)) m = m.next;
-    return m;
+  constructor(private cap = 1024) {
+    this.kind = new Uint8Array(cap);
+    this.hash = new Int32Array(cap);
+    this.next = new Int32Array(cap);
+    this.gen = new Int32Array(cap);
+    this.seq = new Float64Array(cap);
+    this.qlen = new Uint8Array(cap);
+    this.qb = new Uint8Array(cap * QMAX);
+    this.heads = new Int32Array(cap).fill(-1);
+    this.free = new Int32Array(cap);
   }
 
-  /** `seq`: when it was first seen (the line count), for the order at the end of input */
-  add(hash: number, m: Msg, seq: number): void {
-    m.hash = hash;
-    m.seq = seq;
-    m.next = this.heads.get(hash);
-    this.heads.set(hash, m);
-    this.size++;
+  get capacity(): number {
+    return this.cap;
   }
 
-  /** `m` has finished: it stays findable (closed) until RECENT more have finished */
-  close(m: Msg): void {
-    m.closed = true;
-    this.size--;
-    const shard = m.hash % SHARDS;
-    const ring = this.rings[shard];
-    const at = this.ringAt[shard];
-    const old = ring[at];
-    if (old !== undefined && old.closed) this.delete(old);
-    ring[at] = m;
-    this.ringAt[shard] = (at + 1) % RECENT;
-  }
-
-  /** forget a finished message (its id is reused by a new one, or it left the ring) */
-  delete(m: Msg): boolean {
-    let p = this.heads.get(m.hash);
-    if (p === m) {
-      if (m.next === undefined) this.heads.delete(m.hash);
-      else this.heads.set(m.hash, m.next);
-    } else {
-      while (p !== undefined && p.next !== m) p = p.next;
-      if (p === undefined) return false;
-      p.next = m.next;
+  /** the open or recently finished (CLOSED) entry the line's queue id names, or -1 */
+  find(h: Head): number {
+    const b = h.buf;
+    const s = h.qidS;
+    const n = h.qidE - s;
+    for (let id = this.heads[h.qidHash & (this.cap - 1)]; id >= 0; id = this.next[id]) {
+      if (this.hash[id] !== h.qidHash || this.qlen[id] !== n) continue;
+      const o = id * QMAX;
+      let k = 0;
+      while (k < n && this.qb[o + k] === b[s + k]) k++;
+      if (k === n) return id;
     }
-    m.next = undefined;
-    return true;
+    return -1;
   }
 
-  /** open messages in the order they were first seen */
-  values(): Msg[] {
-    const out: Msg[] = [];
-    for (let m of this.heads.values()) for (; m !== undefined; m = m.next as Msg) if (!m.closed) out.push(m);
-    return out.sort((a, b) => a.seq - b.seq);
+  /** a new entry for the line's queue id, first seen on line `seq` */
+  add(h: Head, kind: number, seq: number): number {
+    if (this.nfree === 0 && this.used === this.cap) this.grow();
+    const id = this.nfree > 0 ? this.free[--this.nfree] : this.used++;
+    const n = h.qidE - h.qidS;
+    this.kind[id] = kind;
+    this.hash[id] = h.qidHash;
+    this.seq[id] = seq;
+    this.qlen[id] = n;
+    const o = id * QMAX;
+    for (let k = 0; k < n; k++) this.qb[o + k] = h.buf[h.qidS + k];
+    const bucket = h.qidHash & (this.cap - 1);
+    this.next[id] = this.heads[bucket];
+    this.heads[bucket] = id;
+    this.size++;
+    return id;
+  }
+
+  /** the queue id of an entry as text (ids are ASCII letters and digits) */
+  qid(id: number): string {
+    const o = id * QMAX;
+    return String.fromCharCode(...this.qb.subarray(o, o + this.qlen[id]));
+  }
+
+  /** `id` has finished: it stays findable (CLOSED) until RECENT more of its shard have finished */
+  close(id: number): void {
+    this.kind[id] = CLOSED;
+    this.objs[id] = undefined;
+    this.size--;
+    const shard = this.hash[id] % SHARDS;
+    const at = shard * RECENT + this.ringAt[shard];
+    const old = this.ringId[at];
+    if (old >= 0 && this.gen[old] === this.ringGen[at] && this.kind[old] === CLOSED) this.remove(old);
+    this.ringId[at] = id;
+    this.ringGen[at] = this.gen[id];
+    this.ringAt[shard] = (this.ringAt[shard] + 1) % RECENT;
+  }
+
+  /** forget a finished entry (its id is reused by a new message, or it left the ring) */
+  remove(id: number): void {
+    const bucket = this.hash[id] & (this.cap - 1);
+    if (this.heads[bucket] === id) this.heads[bucket] = this.next[id];
+    else {
+      let p = this.heads[bucket];
+      while (this.next[p] !== id) p = this.next[p];
+      this.next[p] = this.next[id];
+    }
+    this.kind[id] = FREE;
+    this.gen[id] = (this.gen[id] + 1) & 0x3fffffff;
+    this.free[this.nfree++] = id;
+  }
+
+  /** open entries in the order they were first seen */
+  openIds(): number[] {
+    const out: number[] = [];
+    for (let id = 0; id < this.used; id++) if (this.kind[id] === FAST || this.kind[id] === SLOW) out.push(id);
+    return out.sort((a, b) => this.seq[a] - this.seq[b]);
+  }
+
+  /** twice the entries (and buckets: chains stay short), rehashed */
+  private grow(): void {
+    const cap = this.cap * 2;
+    const big = <T extends Uint8Array | Int32Array | Float64Array>(a: T, n: number): T => {
+      const c = new (a.constructor as new (n: number) => T)(n);
+      c.set(a);
+      return c;
+    };
+    this.kind = big(this.kind, cap);
+    this.hash = big(this.hash, cap);
+    this.next = big(this.next, cap);
+    this.gen = big(this.gen, cap);
+    this.seq = big(this.seq, cap);
+    this.qlen = big(this.qlen, cap);
+    this.qb = big(this.qb, cap * QMAX);
+    this.free = big(this.free, cap);
+    this.heads = new Int32Array(cap).fill(-1);
+    this.cap = cap;
+    // chains are rebuilt in id order; only FREE entries (none while growing: the free list is empty) are left out
+    for (let id = this.used - 1; id >= 0; id--) {
+      if (this.kind[id] === FREE) continue;
+      const bucket = this.hash[id] & (cap - 1);
+      this.next[id] = this.heads[bucket];
+      this.heads[bucket] = id;
+    }
+    this.onGrow(cap);
   }
 }

@@ -9,8 +9,11 @@ export interface Session {
   key: number;
   /** order of its connect line (or of its creation when the connect was not logged) */
   seq: number;
-  /** its messages in `QID: client=` order; undefined for one another part follows (state.ts Part) */
-  msgs: (Msg | undefined)[];
+  /**
+   * its messages in `QID: client=` order; a number names a fast-lane entry (fast.ts handle), undefined
+   * one another part follows (state.ts Part)
+   */
+  msgs: (Msg | number | undefined)[];
   /** NOQUEUE permit lines (smtpd_log_access_permit_actions) name recipients before the queue file exists */
   permits: string[];
   rejects: { time: string; from: string; to: string; reason: string }[];
@@ -20,7 +23,7 @@ export interface Session {
 /** shared empty lists: most sessions never get a NOQUEUE line, so they allocate none (copy before adding) */
 export const NO_PERMITS = Object.freeze([]) as unknown as string[];
 export const NO_REJECTS = Object.freeze([]) as unknown as Session['rejects'];
-export const NO_MSGS = Object.freeze([]) as unknown as (Msg | undefined)[];
+export const NO_MSGS = Object.freeze([]) as unknown as (Msg | number | undefined)[];
 
 const CONNECT = new Lit('connect from ');
 const DISCONNECT = new Lit('disconnect from ');

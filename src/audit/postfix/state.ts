@@ -5,7 +5,8 @@ import { parseHead, Head, D_SMTPD, D_QMGR, D_POSTSUPER, D_BOUNCE, D_DISCARD, D_A
 import { Lit, angle, ascii, digits, findByte, text } from './bytes.ts';
 import { finish, newMsg, plainlyDelivered, type Ending, type Msg } from './fate.ts';
 import { SyslogClock, stampText } from './clock.ts';
-import { OpenMessages, SHARDS } from './qids.ts';
+import { QidTable, SHARDS, FAST, SLOW, HANDLE_IDS } from './qids.ts';
+import { FastLane, HANDLED, DELIVERED } from './fast.ts';
 import { deliveryLine } from './delivery.ts';
 import { FIELDS } from './intern.ts';
 import { Rcpts } from './rcpts.ts';
@@ -38,7 +39,10 @@ export const WHOLE: Part = { index: 0, of: 1 };
 export type EmitKey = [line: number, group: number, item: number];
 
 export class PostfixState {
-  private open = new OpenMessages();
+  private open = new QidTable();
+  private fast = new FastLane(this.open);
+  /** ordinary messages take the fast lane when delivered ones need only counting */
+  private fastOn: boolean;
   private sessions = new Sessions();
   private noqueue = 0;
   private line = new Head();
@@ -58,6 +62,7 @@ export class PostfixState {
     private delivered?: (recipients: number) => void, part: Part = WHOLE) {
     this.mine = Array.from({ length: SHARDS }, (_, i) => i % part.of === part.index);
     this.shared = part.index === 0;
+    this.fastOn = delivered !== undefined;
   }
 
   get openCount(): number {
@@ -76,6 +81,11 @@ export class PostfixState {
     this.tick++;
     this.group = this.item = 0;
     if (h.month >= 0) this.clock.observe(h.month);
+    // the fast lane keeps fields by position in one buffer: a caller that skipped release() (feedLine)
+    if (h.buf !== this.fast.buf) {
+      this.fast.release();
+      this.fast.buf = h.buf;
+    }
     if (h.qidE === h.qidS) {
       if (h.daemon === D_SMTPD) this.sessionLine(h);
       return;
@@ -87,19 +97,67 @@ export class PostfixState {
       if (h.daemon === D_SMTPD && L.client.at(b, h.textS, h.e)) this.attach(undefined, h);
       return;
     }
-    let m = this.open.find(h);
-    if (m === undefined || m.closed) {
+    const id = this.open.find(h);
+    const kind = id < 0 ? -1 : this.open.kind[id];
+    if (kind === FAST) {
+      const r = this.fast.line(id, h);
+      if (r === HANDLED) return;
+      if (r === DELIVERED) return this.fastDone(id);
+      return this.queueLine(this.promote(id), h);
+    }
+    if (kind === SLOW) return this.queueLine(this.open.objs[id] as Msg, h);
+    if (id >= 0) {
       // a recently finished id seen again is a late line, unless a new message starts with it
       // (short queue ids can be reused): smtpd client=, pickup uid=, cleanup message-id= (bounce notices)
-      const starts = L.client.at(b, h.textS, h.e) || L.uid.at(b, h.textS, h.e) || L.msgid.at(b, h.textS, h.e);
-      if (m !== undefined) {
-        if (!starts) return;
-        this.open.delete(m);
-      }
-      m = newMsg(ascii(b, h.qidS, h.qidE), this.clock.stamp(h));
-      this.open.add(h.qidHash, m, this.tick);
+      if (!(L.client.at(b, h.textS, h.e) || L.uid.at(b, h.textS, h.e) || L.msgid.at(b, h.textS, h.e))) return;
+      this.open.remove(id);
     }
+    if (this.fastOn && this.fastStart(h)) return;
+    const m = newMsg(ascii(b, h.qidS, h.qidE), this.clock.stamp(h));
+    m.slot = this.open.add(h, SLOW, this.tick);
+    this.open.objs[m.slot] = m;
     this.queueLine(m, h);
+  }
+
+  /**
+   * A new message whose first line the fast lane knows: cleanup's message-id=, or smtpd's client= in
+   * a session with no NOQUEUE permit, reject or DISCARD waiting for it. False: it starts as a Msg.
+   */
+  private fastStart(h: Head): boolean {
+    const b = h.buf;
+    if (this.open.capacity > HANDLE_IDS) return false;
+    const stamp = h.month < 0 ? Number.NaN : this.clock.stamp(h) as number;
+    if (L.msgid.at(b, h.textS, h.e)) {
+      this.fast.start(h, this.tick, stamp, Number.NaN);
+      return true;
+    }
+    if (h.daemon !== D_SMTPD || !L.client.at(b, h.textS, h.e)) return false;
+    const s = this.sessions.of(h);
+    if (s.permits.length > 0 || s.rejects.length > 0 || s.discard !== undefined) return false;
+    const handle = this.fast.handle(this.fast.start(h, this.tick, stamp, s.key));
+    if (s.msgs === NO_MSGS) s.msgs = [handle];
+    else s.msgs.push(handle);
+    return true;
+  }
+
+  /** a fast entry's line needs the slow state machine: it becomes a Msg (also in its session's list) */
+  private promote(id: number): Msg {
+    const handle = this.fast.handle(id);
+    const m = this.fast.toMsg(id);
+    m.slot = id;
+    this.open.kind[id] = SLOW;
+    this.open.objs[id] = m;
+    const s = m.sessionKey === undefined ? undefined : this.sessions.get(m.sessionKey);
+    const at = s === undefined ? -1 : s.msgs.indexOf(handle);
+    if (s !== undefined && at >= 0) s.msgs[at] = m;
+    return m;
+  }
+
+  /** qmgr removed a plainly delivered fast entry */
+  private fastDone(id: number): void {
+    this.fast.clear(id);
+    this.open.close(id);
+    (this.delivered as (n: number) => void)(1);
   }
 
   /**
@@ -107,7 +165,7 @@ export class PostfixState {
    * only as a position in them is decoded now. Call after the last line of every buffer.
    */
   release(): void {
-    // nothing is kept by position yet
+    this.fast.release();
   }
 
   /** End of all input: sessions end, open messages get their pending/unknown fates. */
@@ -118,10 +176,10 @@ export class PostfixState {
       this.endSession(s);
       this.group++;
     }
-    // open messages in the order they were first seen (m.seq is that line)
-    for (const m of this.open.values()) {
-      this.item = m.seq;
-      this.done(m, 'eof');
+    // open messages in the order they were first seen (seq is that line)
+    for (const id of this.open.openIds()) {
+      this.item = this.open.seq[id];
+      this.done(this.open.kind[id] === FAST ? this.promote(id) : this.open.objs[id] as Msg, 'eof');
     }
   }
 
@@ -183,7 +241,8 @@ export class PostfixState {
 
   private done(m: Msg, ending: Ending): void {
     if (m.closed) return;
-    this.open.close(m);
+    m.closed = true;
+    this.open.close(m.slot);
     if (this.delivered !== undefined && plainlyDelivered(m)) this.delivered(m.rcpts.size);
     else this.emit(finish(m, ending), [this.tick, this.group, this.item]);
     // a closed message is kept only to recognise late lines by its id: let go of the rest now,
@@ -253,7 +312,9 @@ export class PostfixState {
     const one = s.msgs.length === 1 ? s.msgs[0] : undefined;
     if (one !== undefined) {
       const rcpt = this.sessions.rcptCount(h);
-      if (rcpt !== undefined) one.nrcpt = Math.max(one.nrcpt ?? 0, rcpt);
+      const fast = typeof one === 'number' ? this.fast.byHandle(one) : -1;
+      if (rcpt !== undefined && typeof one !== 'number') one.nrcpt = Math.max(one.nrcpt ?? 0, rcpt);
+      else if (rcpt !== undefined && fast >= 0) this.fast.sessionRcpts(fast, rcpt);
     }
     this.endSession(s);
   }
@@ -264,6 +325,11 @@ export class PostfixState {
     for (let i = 0; i < n; i++) {
       const m = s.msgs[i];
       if (m === undefined) continue;
+      if (typeof m === 'number') {
+        const fast = this.fast.byHandle(m);
+        if (fast >= 0) this.fast.leaveSession(fast);
+        continue;
+      }
       m.sessionKey = undefined;
       this.item = i;
       if (m.parked) this.done(m, 'removed');
