@@ -98,7 +98,9 @@ export class QidTable {
   /** the queue id of an entry as text (ids are ASCII letters and digits) */
   qid(id: number): string {
     const o = id * QMAX;
-    return String.fromCharCode(...this.qb.subarray(o, o + this.qlen[id]));
+    let q = '';
+    for (let k = 0; k < this.qlen[id]; k++) q += String.fromCharCode(this.qb[o + k]);
+    return q;
   }
 
   /** `id` has finished: it stays findable (CLOSED) until RECENT more of its shard have finished */

@@ -123,3 +123,16 @@ export class Sessions {
     return digits(b, r + 6, wordEnd(b, r + 6, h.e));
   }
 }
+
+/** `QID: client=` — what the session said before the message existed now belongs to it */
+export function adopt(m: Msg, s: Session): void {
+  m.sessionKey = s.key;
+  for (const to of s.permits) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
+  for (const r of s.rejects) m.rcpts.set(r.to.toLowerCase(), { to: r.to, st: 'rejected', reason: r.reason });
+  if (s.discard !== undefined) {
+    m.silent ??= s.discard.reason;
+    m.from ??= s.discard.from;
+    const to = s.discard.to;
+    if (to !== undefined && !m.rcpts.has(to.toLowerCase())) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
+  }
+}

@@ -2,24 +2,23 @@
 // Only the fields it keeps are decoded. Memory is bounded by the open queue ids and smtpd sessions:
 // a finished message is emitted and dropped at once. No I/O. Protects "every silent case is found".
 import { parseHead, Head, D_SMTPD, D_QMGR, D_POSTSUPER, D_BOUNCE, D_DISCARD, D_AGENT } from './parse.ts';
-import { Lit, angle, ascii, digits, findByte, text } from './bytes.ts';
+import { Lit, angle, ascii, text } from './bytes.ts';
 import { finish, newMsg, plainlyDelivered, type Ending, type Msg } from './fate.ts';
 import { SyslogClock, stampText } from './clock.ts';
 import { QidTable, SHARDS, FAST, SLOW, HANDLE_IDS } from './qids.ts';
 import { FastLane, HANDLED, DELIVERED } from './fast.ts';
 import { deliveryLine } from './delivery.ts';
-import { FIELDS } from './intern.ts';
 import { Rcpts } from './rcpts.ts';
 import { parseAction } from './fields.ts';
 import { actionLine } from './action.ts';
-import { Sessions, NO_MSGS, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
+import { Sessions, adopt, NO_MSGS, NO_PERMITS, NO_REJECTS, type Session } from './session.ts';
+import { qmgrLine } from './qmgr.ts';
 import type { MessageFate } from '../types.ts';
 
 const L = {
   client: new Lit('client='), uid: new Lit('uid='), msgid: new Lit('message-id='), from: new Lit('from=<'),
   to: new Lit('to=<'), removed: new Lit('removed'), onHold: new Lit('placed on hold'), released: new Lit('released from hold'),
-  notice: new Lit('sender non-delivery notification:'), nrcpt: new Lit('nrcpt='), expired: new Lit('status=expired'),
-  active: new Lit('(queue active)'),
+  notice: new Lit('sender non-delivery notification:'),
 };
 
 const CLOSED = new Rcpts();
@@ -189,7 +188,10 @@ export class PostfixState {
     const e = h.e;
     const d = h.daemon;
     if (d === D_SMTPD && L.client.at(b, t, e)) return this.attach(m, h);
-    if (d === D_QMGR) return this.qmgrLine(m, h);
+    if (d === D_QMGR) {
+      if (qmgrLine(m, h)) this.done(m, 'removed');
+      return;
+    }
     if (d === D_POSTSUPER) {
       if (L.removed.is(b, t, e)) return this.done(m, 'deleted');
       if (L.onHold.is(b, t, e)) m.held ??= 'postsuper -h';
@@ -204,28 +206,6 @@ export class PostfixState {
     if (L.uid.at(b, t, e) || L.from.at(b, t, e)) {
       if (m.from === undefined) m.from = angle(b, L.from, t, e);
     } else if (!L.msgid.at(b, t, e)) this.actionLine(m, h);
-  }
-
-  private qmgrLine(m: Msg, h: Head): void {
-    const b = h.buf;
-    const t = h.textS;
-    const e = h.e;
-    if (L.removed.is(b, t, e)) return this.done(m, 'removed');
-    if (!L.from.at(b, t, e)) return;
-    const close = findByte(b, 62, t + 6, e);
-    m.from = close < 0 ? undefined : FIELDS.text(b, t + 6, close);
-    const after = close < 0 ? t : close;
-    const n = L.nrcpt.find(b, after, e);
-    if (n >= 0) m.nrcpt = Math.max(m.nrcpt ?? 0, digits(b, n + 6, e));
-    if (L.expired.find(b, after, e) >= 0) {
-      m.expired = true;
-      for (let i = 0; i < m.rcpts.size; i++) {
-        const r = m.rcpts.at(i);
-        if (r.st === 'deferred' || r.st === 'pending') r.st = 'expired';
-      }
-    } else if (L.active.ends(b, t, e)) {
-      m.held = undefined; // released (postsuper -H) or never held
-    }
   }
 
   /** discard/reject/hold/warning… lines from cleanup and smtpd (checks, access maps, milters). */
@@ -259,22 +239,10 @@ export class PostfixState {
     const s = this.sessions.of(h);
     if (s.msgs === NO_MSGS) s.msgs = [m]; // sized for the usual one message, not push's 16
     else s.msgs.push(m);
-    if (m !== undefined) this.adopt(m, s);
+    if (m !== undefined) adopt(m, s);
     s.permits = NO_PERMITS;
     s.rejects = NO_REJECTS;
     s.discard = undefined;
-  }
-
-  private adopt(m: Msg, s: Session): void {
-    m.sessionKey = s.key;
-    for (const to of s.permits) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
-    for (const r of s.rejects) m.rcpts.set(r.to.toLowerCase(), { to: r.to, st: 'rejected', reason: r.reason });
-    if (s.discard !== undefined) {
-      m.silent ??= s.discard.reason;
-      m.from ??= s.discard.from;
-      const to = s.discard.to;
-      if (to !== undefined && !m.rcpts.has(to.toLowerCase())) m.rcpts.set(to.toLowerCase(), { to, st: 'pending', reason: '' });
-    }
   }
 
   private noqueueLine(h: Head): void {
