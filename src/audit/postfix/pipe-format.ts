@@ -8,6 +8,8 @@ import type { ScanStats } from './scan.ts';
 /** Int32 fields per record, and records per batch (~1 MiB of lines; 480 KiB of records) */
 export const STRIDE = 15;
 export const CAP = 8192;
+/** batches in flight at most (back-pressure): one being fed, one waiting, one being filled, one spare */
+export const SLOTS = 4;
 
 /** a batch's two buffers: they travel to the main thread and back (transferred, never copied) */
 export interface Slot { bytes: ArrayBuffer; recs: ArrayBuffer }
@@ -16,8 +18,8 @@ export interface Slot { bytes: ArrayBuffer; recs: ArrayBuffer }
 export interface Batch extends Slot { t: 'batch'; file: number; len: number; n: number; st: ScanStats; progress?: InputProgress }
 /** a file read to its end (or to a read error, as the warning text runPart would give) */
 export interface FileEnd { t: 'file'; file: number; st: ScanStats; error?: string; progress?: InputProgress }
-/** all files read; how long the worker waited for a free slot (the state machine was the bottleneck) */
-export interface Done { t: 'done'; waitMs: number }
+/** all files read; how long the worker waited for a free slot (the state machine was the bottleneck), slots made */
+export interface Done { t: 'done'; waitMs: number; slots: number }
 export type FromWorker = Batch | FileEnd | Done;
 export type ToWorker = { t: 'job'; files: string[] } | { t: 'free'; slot: Slot };
 

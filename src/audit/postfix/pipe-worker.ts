@@ -9,10 +9,8 @@ import { describeError } from '../../errors.ts';
 import { Lit } from './bytes.ts';
 import { Head, parseHead } from './parse.ts';
 import type { ScanStats } from './scan.ts';
-import { CAP, STRIDE, packHead, type Batch, type Done, type FileEnd, type Slot, type ToWorker } from './pipe-format.ts';
+import { CAP, SLOTS, STRIDE, packHead, type Batch, type Done, type FileEnd, type Slot, type ToWorker } from './pipe-format.ts';
 
-/** batches in flight at once: one being fed, one waiting, one being filled, one spare */
-const SLOTS = 4;
 const TAG = new Lit('postfix/');
 const H = new Head();
 
@@ -92,7 +90,7 @@ async function run(files: string[]): Promise<void> {
     parentPort?.postMessage(end);
     progress = undefined;
   }
-  const done: Done = { t: 'done', waitMs };
+  const done: Done = { t: 'done', waitMs, slots: made };
   parentPort?.postMessage(done);
 }
 

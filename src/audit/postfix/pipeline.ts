@@ -27,6 +27,8 @@ export interface PipedResult extends PartResult {
   feedMs: number;
   idleMs: number;
   workerWaitMs: number;
+  /** batch buffers the worker made (at most SLOTS: memory stays bounded whatever the file size) */
+  slots: number;
 }
 
 /** Build the bundle and start the worker now; hand the result to runPipelined (or stopPipeline it). */
@@ -69,7 +71,9 @@ function drive(w: Worker, p: PipeStart, job: PartJob, state: PostfixState, out: 
   return new Promise((resolve, reject) => {
     const h = new Head();
     let idle = performance.now();
+    let over = false;
     const stop = (why?: string, err?: unknown): void => {
+      over = true; // a message already being dispatched must not be fed after this
       w.off('message', onMessage);
       w.off('exit', onExit);
       if (err !== undefined) reject(err);
@@ -77,6 +81,7 @@ function drive(w: Worker, p: PipeStart, job: PartJob, state: PostfixState, out: 
     };
     const onExit = (): void => stop(p.stopped ?? 'audit worker exited');
     const onMessage = (m: FromWorker): void => {
+      if (over) return;
       const t = performance.now();
       out.idleMs += t - idle;
       try {
@@ -93,6 +98,7 @@ function drive(w: Worker, p: PipeStart, job: PartJob, state: PostfixState, out: 
           at.st = { lines: 0, garbled: 0, firstGarbled: 0 };
         } else {
           out.workerWaitMs = m.waitMs;
+          out.slots = m.slots;
           return stop();
         }
         if (m.progress !== undefined) onProgress?.(m.progress);
@@ -117,7 +123,7 @@ function drive(w: Worker, p: PipeStart, job: PartJob, state: PostfixState, out: 
  */
 export async function runPipelined(job: PartJob, sink: Kept, onProgress?: (p: InputProgress) => void,
   pipe: PipeStart = startPipeline()): Promise<PipedResult> {
-  const out: PipedResult = { ...newResult(), batches: 0, feedMs: 0, idleMs: 0, workerWaitMs: 0 };
+  const out: PipedResult = { ...newResult(), batches: 0, feedMs: 0, idleMs: 0, workerWaitMs: 0, slots: 0 };
   const state = partState(job, out, sink);
   const at: Position = { file: 0, st: { lines: 0, garbled: 0, firstGarbled: 0 } };
   try {
