@@ -1,7 +1,7 @@
 // `npm run bench:audit [-- --lines N[,N…]] [--repeat R] [--against DIR]`: auditPostfix vs `grep -c
 // status=sent` on the same generated log (medians of R interleaved runs, wall and CPU time; the audit on
-// one thread, the default, and on two), peak memory at 2M and 10M lines; --against runs another
-// checkout's audit (e.g. the previous commit) in the same rounds.
+// one thread, pipelined on two (reading beside the state machine), and sharded on two), peak memory at
+// 2M and 10M lines; --against runs another checkout's audit (e.g. the previous commit) in the same rounds.
 // I/O: writes temp logs (removed at the end), spawns grep and child audits.
 // Protects the issue-4 goals: within 4× of grep's time; memory bounded by open queue ids, not file size.
 //
@@ -14,6 +14,7 @@ import { tmpdir, loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { auditPostfix } from '../src/audit/postfix/index.ts';
 import { readChunks } from '../src/audit/input.ts';
+import { runPipelined } from '../src/audit/postfix/pipeline.ts';
 
 const TEMPLATE = 'fixtures/postfix/e2e-postfix-3.7.log';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -100,7 +101,7 @@ function childRun<T>(...args: string[]): T {
 
 /** the audit on two threads (POSTVAGT_AUDIT_THREADS=2, opt-in), to show what a worker thread adds */
 function childTwo(file: string): ChildRun {
-  return childIn<ChildRun>(process.cwd(), ['--child', file, 'problems'], { POSTVAGT_AUDIT_THREADS: '2' });
+  return childIn<ChildRun>(process.cwd(), ['--child', file, 'problems', 'single'], { POSTVAGT_AUDIT_THREADS: '2' });
 }
 
 /** the same in another checkout (its own bench/audit.ts and src/) */
@@ -128,10 +129,12 @@ async function childRead(file: string): Promise<void> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-async function child(file: string, rows: 'problems' | 'none'): Promise<void> {
+/** one audit; `mode` single or pipeline says how a one-thread audit runs (otherwise the default) */
+async function child(file: string, rows: 'problems' | 'none', mode?: string): Promise<void> {
   const t = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const r = await auditPostfix([file], { year: 2026, rows });
+  const pipeline = mode === 'pipeline' ? true : mode === 'single' ? false : undefined;
+  const r = await auditPostfix([file], { year: 2026, rows, pipeline });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const messages = Object.values(r.messages).reduce((a, b) => a + b, 0);
@@ -140,17 +143,45 @@ async function child(file: string, rows: 'problems' | 'none'): Promise<void> {
   process.stdout.write(JSON.stringify(out));
 }
 
-/** R interleaved rounds (grep, audit, two-thread audit, --against, floor) so machine load hits all alike; medians. */
+/**
+ * The pipeline's own split (in one process, the file in the page cache): how long the main thread
+ * fed the state machine and waited for batches, and how long the worker waited for a free slot.
+ */
+async function childSplit(file: string): Promise<void> {
+  const t = process.hrtime.bigint();
+  const r = await runPipelined({ files: [file], year: 2026, keep: 'problems' }, () => undefined);
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const out: Split = { seconds, feed: r.feedMs / 1e3, idle: r.idleMs / 1e3, workerWait: r.workerWaitMs / 1e3, batches: r.batches, fallback: r.fallback };
+  process.stdout.write(JSON.stringify(out));
+}
+
+interface Split { seconds: number; feed: number; idle: number; workerWait: number; batches: number; fallback?: string }
+
+/** medians of one column of rounds, against grep's rounds and the one-thread audit's counts */
+function column(xs: ChildRun[], g: { seconds: number; cpuSeconds: number }[], a0: ChildRun) {
+  return {
+    seconds: median(xs.map((x) => x.seconds)), cpuSeconds: median(xs.map((x) => x.cpuSeconds)),
+    ratioWall: median(xs.map((x, i) => x.seconds / g[i].seconds)), ratioCpu: median(xs.map((x, i) => x.cpuSeconds / Math.max(g[i].cpuSeconds, 1e-3))),
+    same: xs.every((x) => x.messages === a0.messages && x.silent === a0.silent && x.kept === a0.kept),
+    maxRssMiB: Math.max(...xs.map((x) => x.maxRssMiB)),
+  };
+}
+
+/** R interleaved rounds (grep, audit, pipelined, two-thread audit, --against, floor, split) so machine load hits all alike; medians. */
 function measure(file: string, repeat: number, against?: string) {
   const g: ReturnType<typeof grepRun>[] = [];
   const a: ChildRun[] = [];
   const b: ChildRun[] = [];
   const two: ChildRun[] = [];
+  const pipe: ChildRun[] = [];
+  const split: Split[] = [];
   const f: { seconds: number; cpuSeconds: number }[] = [];
   for (let r = 0; r < repeat; r++) {
     g.push(grepRun(file));
-    a.push(childRun<ChildRun>('--child', file, 'problems'));
+    a.push(childRun<ChildRun>('--child', file, 'problems', 'single'));
+    pipe.push(childRun<ChildRun>('--child', file, 'problems', 'pipeline'));
     two.push(childTwo(file));
+    split.push(childRun<Split>('--child-split', file));
     if (against !== undefined) b.push(childIn<ChildRun>(against, ['--child', file, 'problems']));
     f.push(childRun('--child-read', file));
   }
@@ -161,11 +192,11 @@ function measure(file: string, repeat: number, against?: string) {
     audit: { ...a[0], seconds: median(a.map((x) => x.seconds)), cpuSeconds: median(a.map((x) => x.cpuSeconds)), maxRssMiB: Math.max(...a.map((x) => x.maxRssMiB)) },
     floor: { seconds: median(f.map((x) => x.seconds)), cpuSeconds: median(f.map((x) => x.cpuSeconds)) },
     ratioWall: median(wall), ratioCpu: median(cpu), wallRange: [Math.min(...wall), Math.max(...wall)],
-    two: {
-      seconds: median(two.map((x) => x.seconds)), cpuSeconds: median(two.map((x) => x.cpuSeconds)),
-      ratioWall: median(two.map((x, i) => x.seconds / g[i].seconds)), ratioCpu: median(two.map((x, i) => x.cpuSeconds / Math.max(g[i].cpuSeconds, 1e-3))),
-      same: two.every((x) => x.messages === a[0].messages && x.silent === a[0].silent && x.kept === a[0].kept),
-      maxRssMiB: Math.max(...two.map((x) => x.maxRssMiB)),
+    two: column(two, g, a[0]),
+    pipe: column(pipe, g, a[0]),
+    split: {
+      seconds: median(split.map((x) => x.seconds)), feed: median(split.map((x) => x.feed)), idle: median(split.map((x) => x.idle)),
+      workerWait: median(split.map((x) => x.workerWait)), batches: split[0].batches, fallback: split.find((x) => x.fallback !== undefined)?.fallback,
     },
     other: b.length === 0 ? undefined : {
       seconds: median(b.map((x) => x.seconds)), cpuSeconds: median(b.map((x) => x.cpuSeconds)),
@@ -192,14 +223,19 @@ async function main(): Promise<void> {
       grepRun(file); // warm the page cache for everyone
       const m = measure(file, repeat, against);
       // the same audit keeping no per-message rows: what the state machine itself needs
-      const bare = childRun<ChildRun>('--child', file, 'none');
+      const bare = childRun<ChildRun>('--child', file, 'none', 'single');
       const { grep: g, audit: a, floor } = m;
       const perS = (lines: number, s: number) => Math.round(lines / s).toLocaleString('en');
       console.log(`${n.toLocaleString('en')} lines (${mib.toFixed(0)} MiB), medians of ${repeat} interleaved rounds:\n`
         + `  grep -c status=sent  ${g.seconds.toFixed(2)} s wall, ${g.cpuSeconds.toFixed(2)} s CPU (${perS(n, g.seconds)} lines/s, ${g.count} matches)\n`
-        + `  auditPostfix         ${a.seconds.toFixed(2)} s wall, ${a.cpuSeconds.toFixed(2)} s CPU (${perS(a.lines, a.seconds)} lines/s, `
+        + `  audit, one thread    ${a.seconds.toFixed(2)} s wall, ${a.cpuSeconds.toFixed(2)} s CPU (${perS(a.lines, a.seconds)} lines/s, `
         + `${perS(a.lines, a.cpuSeconds)} lines per CPU-second; ${a.messages} messages, ${a.silent} silent)\n`
         + `  ratio audit/grep     ${m.ratioWall.toFixed(2)}× wall (rounds ${m.wallRange[0].toFixed(2)}–${m.wallRange[1].toFixed(2)}×), ${m.ratioCpu.toFixed(2)}× CPU\n`
+        + `  pipelined (POSTVAGT_AUDIT_PIPELINE=1): ${m.pipe.seconds.toFixed(2)} s wall, ${m.pipe.cpuSeconds.toFixed(2)} s CPU, `
+        + `${m.pipe.ratioWall.toFixed(2)}× grep wall, ${m.pipe.ratioCpu.toFixed(2)}× grep CPU, peak RSS ${m.pipe.maxRssMiB.toFixed(0)} MiB; same counts: ${m.pipe.same}\n`
+        + `    its main thread: ${m.split.feed.toFixed(2)} s feeding the state machine, ${m.split.idle.toFixed(2)} s waiting for batches; `
+        + `the worker waited ${m.split.workerWait.toFixed(2)} s for the main thread (of ${m.split.seconds.toFixed(2)} s, ${m.split.batches} batches`
+        + `${m.split.fallback !== undefined ? `; FELL BACK: ${m.split.fallback}` : ''})\n`
         + `  two threads (POSTVAGT_AUDIT_THREADS=2): ${m.two.seconds.toFixed(2)} s wall, ${m.two.cpuSeconds.toFixed(2)} s CPU, `
         + `${m.two.ratioWall.toFixed(2)}× grep wall, ${m.two.ratioCpu.toFixed(2)}× grep CPU, peak RSS ${m.two.maxRssMiB.toFixed(0)} MiB; same counts: ${m.two.same}\n`
         + (m.other ? `  --against ${against}: ${m.other.seconds.toFixed(2)} s wall, ${m.other.cpuSeconds.toFixed(2)} s CPU, `
@@ -215,7 +251,8 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4] === 'none' ? 'none' : 'problems');
+if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4] === 'none' ? 'none' : 'problems', process.argv[5]);
+else if (process.argv[2] === '--child-split') await childSplit(process.argv[3]);
 else if (process.argv[2] === '--child-read') await childRead(process.argv[3]);
 else if (process.argv[2] === '--generate') await generate(process.argv[3], Number(process.argv[4]));
 else await main();
