@@ -46,10 +46,15 @@ function post(slot: Slot, chunk: Buffer, base: number, end: number, n: number, f
 
 /** where fill() stopped: the next line's start, records written, the end of the last recorded line */
 const at = { s: 0, k: 0, last: 0 };
+/**
+ * Records per batch: small at first, so the main thread starts feeding while this thread's code is
+ * still cold (interpreted), then doubling up to CAP.
+ */
+let cap = 256;
 
 /**
  * Split, parse and record lines of `chunk` from `base` (CR before LF dropped, as scan.ts does) until
- * CAP records are written or the chunk ends. Synchronous on purpose: a loop with an await in it keeps
+ * `cap` records are written or the chunk ends. Synchronous on purpose: a loop with an await in it keeps
  * its variables in a heap context, which made this loop twice as slow.
  */
 function fill(chunk: Buffer, base: number, recs: Int32Array, st: ScanStats): void {
@@ -63,7 +68,7 @@ function fill(chunk: Buffer, base: number, recs: Int32Array, st: ScanStats): voi
     if (lf < 0) lf = n;
     const e = lf > s && chunk[lf - 1] === 13 ? lf - 1 : lf;
     if (parseHead(chunk, s, e, H)) {
-      if (k === CAP) break; // this line starts the next batch (parsed again there)
+      if (k === cap) break; // this line starts the next batch (parsed again there)
       packHead(H, base, recs, k++ * STRIDE);
       last = e;
     } else if (TAG.find(chunk, s, e) >= 0 && ++st.garbled === 1) st.firstGarbled = lines + 1;
@@ -83,6 +88,7 @@ async function scanChunk(chunk: Buffer, file: number, st: ScanStats): Promise<vo
     const slot = await takeSlot(chunk.length - base);
     fill(chunk, base, new Int32Array(slot.recs), st);
     post(slot, chunk, base, at.last, at.k, file, st);
+    cap = Math.min(CAP, cap * 2);
     base = at.s;
   } while (base < chunk.length);
 }
