@@ -33,14 +33,15 @@ export interface PipedResult extends PartResult {
 
 /** Build the bundle and start the worker now; hand the result to runPipelined (or stopPipeline it). */
 export function startPipeline(): PipeStart {
-  const p: PipeStart = {} as PipeStart;
-  p.worker = workerCode(new URL('./pipe-worker.ts', import.meta.url)).then((code) => {
-    const w = new Worker(code, { eval: true, execArgv: [] });
-    // an 'error' without a listener would throw in this thread
-    w.on('error', (err) => { p.stopped ??= `audit worker failed: ${err.message}`; });
-    w.once('exit', (c) => { p.stopped ??= `audit worker exited (${c})`; });
-    return w;
-  });
+  const p: PipeStart = {
+    worker: workerCode(new URL('./pipe-worker.ts', import.meta.url)).then((code) => {
+      const w = new Worker(code, { eval: true, execArgv: [] });
+      // an 'error' without a listener would throw in this thread
+      w.on('error', (err) => { p.stopped ??= `audit worker failed: ${err.message}`; });
+      w.once('exit', (c) => { p.stopped ??= `audit worker exited (${c})`; });
+      return w;
+    }),
+  };
   p.worker.catch(() => undefined); // looked at in runPipelined; unhandled here would end the process
   return p;
 }
@@ -62,20 +63,43 @@ function feedBatch(m: Batch, state: PostfixState, h: Head): void {
   state.release();
 }
 
+/** what one pipelined pass works with */
+interface Pass { w: Worker; job: PartJob; state: PostfixState; h: Head; out: PipedResult; at: Position; onProgress?: (p: InputProgress) => void }
+
+/** One message from the worker; true when it has read every file. `at` follows what was fed. */
+function consume(m: FromWorker, r: Pass): boolean {
+  if (m.t === 'batch') {
+    feedBatch(m, r.state, r.h);
+    const back: ToWorker = { t: 'free', slot: { bytes: m.bytes, recs: m.recs } };
+    r.w.postMessage(back, [m.bytes, m.recs]);
+    r.out.batches++;
+    r.at.file = m.file;
+    r.at.st = m.st;
+  } else if (m.t === 'file') {
+    fileDone(r.out, r.job.files[m.file], m.st, m.error);
+    r.at.file = m.file + 1;
+    r.at.st = { lines: 0, garbled: 0, firstGarbled: 0 };
+  } else {
+    r.out.workerWaitMs = m.waitMs;
+    r.out.slots = m.slots;
+    return true;
+  }
+  if (m.progress !== undefined) r.onProgress?.(m.progress);
+  return false;
+}
+
 /**
  * Run the worker to its end. Resolves undefined when it read every file, or the reason it stopped
  * (`at` then says where this thread must go on); rejects only when the state machine throws.
  */
-function drive(w: Worker, p: PipeStart, job: PartJob, state: PostfixState, out: PipedResult, at: Position,
-  onProgress?: (p: InputProgress) => void): Promise<string | undefined> {
+function drive(r: Pass, p: PipeStart): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
-    const h = new Head();
     let idle = performance.now();
     let over = false;
     const stop = (why?: string, err?: unknown): void => {
       over = true; // a message already being dispatched must not be fed after this
-      w.off('message', onMessage);
-      w.off('exit', onExit);
+      r.w.off('message', onMessage);
+      r.w.off('exit', onExit);
       if (err !== undefined) reject(err);
       else resolve(why);
     };
@@ -83,36 +107,20 @@ function drive(w: Worker, p: PipeStart, job: PartJob, state: PostfixState, out: 
     const onMessage = (m: FromWorker): void => {
       if (over) return;
       const t = performance.now();
-      out.idleMs += t - idle;
+      r.out.idleMs += t - idle;
       try {
-        if (m.t === 'batch') {
-          feedBatch(m, state, h);
-          const back: ToWorker = { t: 'free', slot: { bytes: m.bytes, recs: m.recs } };
-          w.postMessage(back, [m.bytes, m.recs]);
-          out.batches++;
-          at.file = m.file;
-          at.st = m.st;
-        } else if (m.t === 'file') {
-          fileDone(out, job.files[m.file], m.st, m.error);
-          at.file = m.file + 1;
-          at.st = { lines: 0, garbled: 0, firstGarbled: 0 };
-        } else {
-          out.workerWaitMs = m.waitMs;
-          out.slots = m.slots;
-          return stop();
-        }
-        if (m.progress !== undefined) onProgress?.(m.progress);
+        if (consume(m, r)) return stop();
       } catch (err) {
         return stop(undefined, err);
       }
       idle = performance.now();
-      out.feedMs += idle - t;
+      r.out.feedMs += idle - t;
     };
-    w.on('message', onMessage);
-    w.once('exit', onExit);
+    r.w.on('message', onMessage);
+    r.w.once('exit', onExit);
     if (p.stopped !== undefined) return stop(p.stopped);
-    const go: ToWorker = { t: 'job', files: job.files };
-    w.postMessage(go);
+    const go: ToWorker = { t: 'job', files: r.job.files };
+    r.w.postMessage(go);
   });
 }
 
@@ -131,7 +139,7 @@ export async function runPipelined(job: PartJob, sink: Kept, onProgress?: (p: In
       out.fallback = `no audit worker (${err instanceof Error ? err.message : String(err)})`;
       return undefined;
     });
-    if (w !== undefined) out.fallback = await drive(w, pipe, job, state, out, at, onProgress);
+    if (w !== undefined) out.fallback = await drive({ w, job, state, h: new Head(), out, at, onProgress }, pipe);
   } finally {
     await stopPipeline(pipe);
   }
