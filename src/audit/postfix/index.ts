@@ -36,15 +36,6 @@ function secondsInYear(l: LogLine): number {
   return ((l.month ?? 0) * 31 + (l.day ?? 1)) * 86400 + h * 3600 + m * 60 + s;
 }
 
-/** the first classic-syslog line of the ordered set: the line --year refers to */
-async function firstClassic(files: string[]): Promise<LogLine | undefined> {
-  for (const f of files) {
-    const l = await firstLine(f);
-    if (l?.month !== undefined) return l;
-  }
-  return undefined;
-}
-
 /** the file's first Postfix line; reads on to the end if need be, so "none" is true of the whole file */
 async function firstLine(file: string): Promise<LogLine | undefined> {
   for await (const batch of readLineBatches(file)) {
@@ -132,7 +123,9 @@ async function audit(files: string[], opts: PostfixAuditOptions, keep: PartJob['
   const items = await prepare(files, result.warnings);
   const ordered = orderFiles(items);
   result.files = ordered; // only what was audited: files with at least one Postfix line
-  const first = ordered.length > 0 ? (await firstClassic(ordered)) : undefined;
+  // the first classic-syslog line of the ordered set (the one --year refers to): prepare read each file's first line
+  const firsts = new Map(items.map((i) => [i.file, i.first]));
+  const first = ordered.map((f) => firsts.get(f)).find((l) => l?.month !== undefined);
   const job: PartJob = { files: ordered, year: opts.year ?? defaultYear(first, opts.now ?? new Date()), keep };
   const threads = opts.threads ?? 1;
   const sink = (raw: MessageFate): void => place(maskMessage(raw));
