@@ -37,6 +37,9 @@ Options:
                                 thread reads every line and follows a share of the messages, so it pays
                                 only on large plain logs with CPUs to spare (on 2 CPUs it did not; gzip
                                 input always uses one). The report is the same whatever N.
+                                Without it, logs of 64 MiB or more are read and parsed in a second
+                                thread beside the audit itself when there is a second CPU
+                                (POSTVAGT_AUDIT_PIPELINE=0 turns that off, =1 on for any size).
   --fail-on-find                exit 1 when any message was silently dropped or failed without notice
   -h, --help                    this text
 

@@ -3,11 +3,11 @@
 // I/O: temp files, a worker thread. Protects "the same report however the audit is run".
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, truncateSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
+import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { auditPostfix } from '../../../src/audit/postfix/index.ts';
+import { auditPostfix, usePipeline } from '../../../src/audit/postfix/index.ts';
 import { runPipelined, startPipeline, type PipeStart, type PipedResult } from '../../../src/audit/postfix/pipeline.ts';
 import { runPart, type PartJob, type PartResult } from '../../../src/audit/postfix/part.ts';
 import { Head, parseHead } from '../../../src/audit/postfix/parse.ts';
@@ -218,4 +218,24 @@ test('no worker at all (no esbuild): the same result from this thread alone', as
   assert.equal(two.r.batches, 0);
   assert.match(two.r.fallback ?? '', /no audit worker \(Cannot find package esbuild\)/);
   assertSame(two, one, 'no worker');
+});
+
+test('the pipeline is the default for large inputs on a machine with a second CPU; asked or POSTVAGT_AUDIT_PIPELINE wins', (t) => {
+  const small = join(dir, 'small.log');
+  writeFileSync(small, 'x\n');
+  const large = join(dir, 'large.log');
+  writeFileSync(large, '');
+  truncateSync(large, 64 << 20); // sparse: 64 MiB by size, no disk
+  const env = process.env.POSTVAGT_AUDIT_PIPELINE;
+  t.after(() => { if (env === undefined) delete process.env.POSTVAGT_AUDIT_PIPELINE; else process.env.POSTVAGT_AUDIT_PIPELINE = env; });
+  delete process.env.POSTVAGT_AUDIT_PIPELINE;
+  assert.equal(usePipeline(undefined, [small]), false);
+  assert.equal(usePipeline(undefined, [small, join(dir, 'missing.log')]), false);
+  assert.equal(usePipeline(undefined, [large]), availableParallelism() >= 2);
+  assert.equal(usePipeline(false, [large]), false);
+  assert.equal(usePipeline(true, [small]), true);
+  process.env.POSTVAGT_AUDIT_PIPELINE = '0';
+  assert.equal(usePipeline(undefined, [large]), false);
+  process.env.POSTVAGT_AUDIT_PIPELINE = '1';
+  assert.equal(usePipeline(undefined, [small]), true);
 });
