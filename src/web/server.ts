@@ -127,11 +127,14 @@ function registerLogin(app: FastifyInstance, ctx: Ctx): void {
     }
     ctx.failures.delete(ip);
     const secure = ctx.loaded.config.mode === 'production' ? '; Secure' : '';
-    const cookie = `${SESSION_COOKIE}=${ctx.auth.issueSession(user)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure}`;
+    // Lax, not Strict: the reviewer follows the digest's and escalations' links from webmail (another
+    // site); a top-level GET is a read. Writes are POSTs, which Lax keeps cross-site cookies off, and
+    // which also check Origin (sameOrigin)
+    const cookie = `${SESSION_COOKIE}=${ctx.auth.issueSession(user)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_SECONDS}${secure}`;
     return reply.code(303).header('set-cookie', cookie).header('location', next).send();
   });
   app.post('/logout', async (_req, reply) =>
-    reply.code(303).header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).header('location', '/login').send(),
+    reply.code(303).header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`).header('location', '/login').send(),
   );
 }
 
@@ -181,7 +184,7 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
     return reply.send(incidentsPage({ incidents: [found], now: ctx.now(), filter: {}, user }));
   }));
   app.post('/incidents/:id/status', page(async (req, reply, user) => {
-    // cookies are SameSite=Strict; a browser POST from another site also shows in Origin
+    // the cookie is SameSite=Lax (no cross-site POST carries it); a browser POST from another site also shows in Origin
     if (!sameOrigin(req)) return reply.code(403).send(notFoundPage(user).replace('Ikke fundet · Not found', 'Afvist · Forbidden'));
     const id = (req.params as { id: string }).id;
     const change = parseStatusChange((req.body ?? {}) as Record<string, unknown>);

@@ -35,7 +35,7 @@ async function login(app: FastifyInstance): Promise<string> {
   assert.equal(res.statusCode, 303);
   assert.equal(res.headers.location, '/captured');
   const cookie = String(res.headers['set-cookie']);
-  assert.match(cookie, /^pv_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=28800$/);
+  assert.match(cookie, /^pv_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=28800$/);
   return cookie.split(';')[0];
 }
 
