@@ -13,13 +13,21 @@ export const CSS = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2329;background:#f6f7f9}
 header{background:#1f3b57;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.5rem;align-items:center}
 header a{color:#fff}header form{margin-left:auto}main{padding:1rem 1.2rem}
-table{border-collapse:collapse;width:100%;background:#fff}th,td{border-bottom:1px solid #dde1e6;padding:.35rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;background:#fff;font-size:.92em}th,td{border-bottom:1px solid #dde1e6;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef1f4;font-weight:600}tr.stale td{background:#fff1e6}tr.stale td:first-child{border-left:4px solid #c4561a}
 .tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e6ecf2}.bad{background:#fbe3e3}.note{color:#5a6570;font-size:.9em}
 form.filters{display:flex;gap:.8rem;align-items:end;margin:.6rem 0 1rem}label{display:flex;flex-direction:column;font-size:.85em}
 .login{max-width:22rem;margin:4rem auto;background:#fff;padding:1.5rem;border-radius:6px}.login input{width:100%;margin:.2rem 0 .8rem;padding:.4rem}
 .wide{overflow-x:auto}.nowrap{white-space:nowrap}summary{cursor:pointer}
 .error{color:#a3261b}td form{margin:.3rem 0 0}button.small{font-size:.8em}pre{background:#fff;padding:1rem;overflow:auto;white-space:pre-wrap}
+form.filters{flex-wrap:wrap}td select{max-width:9rem}
+@media (max-width:40rem){
+header{flex-wrap:wrap;gap:.3rem 1rem}header form{margin-left:0}main{padding:.8rem}h1{font-size:1.4rem}
+table.cards thead{display:none}table.cards tr{display:block;border-bottom:3px solid #c9d0d8}
+table.cards td{display:block;padding-left:8.5rem;overflow-wrap:anywhere}table.cards td::after{content:"";display:block;clear:both}
+table.cards td::before{content:attr(data-label);float:left;width:7.5rem;margin-left:-8rem;font-size:.8em;font-weight:600;color:#5a6570}
+tr.stale td:first-child{border-left:0}tr.stale{border-left:4px solid #c4561a}
+}
 `;
 
 function layout(title: string, user: string | null, body: string): string {
@@ -51,6 +59,10 @@ export interface IncidentView {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** The incident table's columns; on a phone each cell shows its column's name instead (data-label). */
+const COLUMNS = ['Tid (dansk) · Time (Danish)', 'Sag · Incident', 'Emne (maskeret) · Subject (masked)', 'Fund · Findings', 'Handling · Action', 'Status',
+  'Besked · Notice', 'Klassifikation · Classification', 'Afsender · Sender', 'Modtagere · Recipients', 'Svar · Reply'];
+
 /** Unresolved for more than 24 h: the mail may never have reached a citizen (DESIGN "Incidents"). */
 export function isStale(i: Incident, now: Date): boolean {
   return i.status !== 'resolved' && now.getTime() - Date.parse(i.time) > DAY_MS;
@@ -67,9 +79,7 @@ export function incidentsPage(v: IncidentView): string {
   }
   const empty = v.incidents.length === 0 ? '<p class="note">Ingen hændelser · No incidents.</p>' : '';
   return layout('Hændelser · Incidents', v.user, `<h1>Hændelser · Incidents</h1>${filters(v.filter)}${summary}${empty}
-<div class="wide"><table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>Sag · Incident</th><th>Emne (maskeret) · Subject (masked)</th><th>Fund · Findings</th>
-<th>Handling · Action</th><th>Status</th><th>Besked · Notice</th><th>Klassifikation · Classification</th>
-<th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Svar · Reply</th></tr></thead>
+<div class="wide"><table class="cards"><thead><tr>${COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
 <tbody>${rows}</tbody></table></div>`);
 }
 
@@ -95,12 +105,25 @@ function keepMasked(html: string): string {
 function incidentRow(i: Incident, now: Date): string {
   const findings = i.findings.map((f) => `${esc(f.header)}: <span class="nowrap">${esc(f.masked)}</span> <span class="note" title="fingerprint">${esc(f.fingerprint.slice(0, 12))}</span>`).join('<br>');
   const stale = isStale(i, now);
-  return `<tr${stale ? ' class="stale"' : ''}><td>${clock(i.time)}${stale ? '<br><span class="note">uløst &gt; 24 t</span>' : ''}</td>
-<td class="nowrap">${esc(i.id)}</td><td>${keepMasked(esc(i.subjectMasked))}</td><td>${findings}</td>
-<td><span class="tag${i.action === 'tempfail' || i.action === 'upstream-fail' ? ' bad' : ''}">${esc(i.action)}</span><br><span class="note">${esc(i.direction)}</span></td>
-<td>${esc(i.status)}${i.resolution ? `<br><span class="note">${esc(i.resolution)}</span>` : ''}${statusForm(i)}</td><td>${esc(NOTICE_LABELS[i.notice] ?? i.notice)}</td>
-<td>${esc(i.classification)}<br><span class="note">${keepMasked(esc(i.classificationReason))}</span></td>
-<td>${esc(i.sender || '<>')}</td><td>${i.recipients.map(esc).join('<br>')}</td><td>${replyCell(i.reply)}</td></tr>`;
+  const cells = [
+    `${clock(i.time)}${stale ? '<br><span class="note">uløst &gt; 24 t</span>' : ''}`,
+    `<span class="nowrap">${esc(i.id)}</span>`,
+    keepMasked(esc(i.subjectMasked)),
+    findings,
+    `<span class="tag${i.action === 'tempfail' || i.action === 'upstream-fail' ? ' bad' : ''}">${esc(i.action)}</span><br><span class="note">${esc(i.direction)}</span>`,
+    `${esc(i.status)}${i.resolution ? `<br><span class="note">${esc(i.resolution)}</span>` : ''}${statusForm(i)}`,
+    esc(NOTICE_LABELS[i.notice] ?? i.notice),
+    `${esc(i.classification)}<br><span class="note">${keepMasked(esc(i.classificationReason))}</span>`,
+    address(i.sender || '<>'),
+    i.recipients.map(address).join('<br>'),
+    replyCell(i.reply),
+  ];
+  return `<tr${stale ? ' class="stale"' : ''}>${cells.map((c, n) => `<td data-label="${esc(COLUMNS[n])}">${c}</td>`).join('\n')}</tr>`;
+}
+
+/** A mail address may wrap before its @ (a long one otherwise pushes the last columns off the screen). */
+function address(a: string): string {
+  return esc(a).replace('@', '<wbr>@');
 }
 
 /** The reply's code up front; its long bilingual text folded away, so rows stay readable. */
@@ -152,7 +175,7 @@ export function capturedPage(p: { messages: CapturedMessage[]; subjects?: Readon
     .join('\n');
   return layout('Leveret · Delivered', p.user, `<h1>Leveret (testpostkasse) · Delivered (test mailbox)</h1>
 <p class="note">Mail som Postvagt har leveret til sin indbyggede testpostkasse (capture, standard i udvikling): videresendte mails, besked til afsendere, eskaleringer og døgnrapporter. CPR-numre vises maskeret. · Mail Postvagt delivered to its embedded capture mailbox (the default upstream in development): relayed mail, notices to senders, escalations and digests. CPR numbers are masked here.</p>
-<table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>#</th><th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Emne (maskeret) · Subject (masked)</th><th>Størrelse · Size</th></tr></thead><tbody>${rows}</tbody></table>`);
+<div class="wide"><table><thead><tr><th>Tid (dansk) · Time (Danish)</th><th>#</th><th>Afsender · Sender</th><th>Modtagere · Recipients</th><th>Emne (maskeret) · Subject (masked)</th><th>Størrelse · Size</th></tr></thead><tbody>${rows}</tbody></table></div>`);
 }
 
 export function capturedMessagePage(p: { message: CapturedMessage; maskedText: string; truncated: boolean; user: string }): string {
