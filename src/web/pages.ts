@@ -17,7 +17,7 @@ table{border-collapse:collapse;width:100%;background:#fff;font-size:.92em}th,td{
 th{background:#eef1f4;font-weight:600}tr.stale td{background:#fff1e6}tr.stale td:first-child{border-left:4px solid #c4561a}
 .tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e6ecf2}.bad{background:#fbe3e3}.note{color:#5a6570;font-size:.9em}
 form.filters{display:flex;gap:.8rem;align-items:end;margin:.6rem 0 1rem}label{display:flex;flex-direction:column;font-size:.85em}
-.login{max-width:22rem;margin:4rem auto;background:#fff;padding:1.5rem;border-radius:6px}.login input{width:100%;margin:.2rem 0 .8rem;padding:.4rem}
+.login{max-width:22rem;margin:4rem auto;background:#fff;padding:1.5rem;border-radius:6px}.login input{width:100%;box-sizing:border-box;margin:.2rem 0 .8rem;padding:.4rem}
 .wide{overflow-x:auto}.nowrap{white-space:nowrap}summary{cursor:pointer}
 .error{color:#a3261b}td form{margin:.3rem 0 0}button.small{font-size:.8em}pre{background:#fff;padding:1rem;overflow:auto;white-space:pre-wrap}
 form.filters{flex-wrap:wrap}td select{max-width:9rem}
@@ -27,6 +27,7 @@ table.cards thead{display:none}table.cards tr{display:block;border-bottom:3px so
 table.cards td{display:block;padding-left:8.5rem;overflow-wrap:anywhere}table.cards td::after{content:"";display:block;clear:both}
 table.cards td::before{content:attr(data-label);float:left;width:7.5rem;margin-left:-8rem;font-size:.8em;font-weight:600;color:#5a6570}
 tr.stale td:first-child{border-left:0}tr.stale{border-left:4px solid #c4561a}
+button.small,td select{font-size:.95em;padding:.35rem .6rem}
 }
 `;
 
