@@ -8,7 +8,7 @@ import { FIELDS } from './intern.ts';
 import { D_AGENT, D_QMGR, type Head } from './parse.ts';
 import { deliveryReason, statusOf } from './delivery.ts';
 import { newMsg, type Msg } from './fate.ts';
-import { FAST, HANDLE_IDS, type QidTable } from './qids.ts';
+import { FAST, HANDLE_IDS, grown, type QidTable } from './qids.ts';
 
 const L = {
   msgid: new Lit('message-id='), removed: new Lit('removed'), from: new Lit('from=<'), nrcpt: new Lit('nrcpt='),
@@ -195,20 +195,10 @@ export class FastLane {
   }
 
   private grow(cap: number): void {
-    const flags = new Uint8Array(cap);
-    flags.set(this.flags);
-    this.flags = flags;
-    const nrcpt = new Int32Array(cap);
-    nrcpt.set(this.nrcpt);
-    this.nrcpt = nrcpt;
-    const skey = new Float64Array(cap);
-    skey.set(this.skey);
-    this.skey = skey;
-    const stamp = new Float64Array(cap);
-    stamp.set(this.stamp);
-    this.stamp = stamp;
-    const pos = new Int32Array(cap * P);
-    pos.set(this.pos);
-    this.pos = pos;
+    this.flags = grown(this.flags, cap);
+    this.nrcpt = grown(this.nrcpt, cap);
+    this.skey = grown(this.skey, cap);
+    this.stamp = grown(this.stamp, cap);
+    this.pos = grown(this.pos, cap * P);
   }
 }

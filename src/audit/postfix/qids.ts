@@ -22,6 +22,13 @@ export const CLOSED = 3;
 /** entry ids above this cannot be named by a session handle (fast.ts): such entries start slow */
 export const HANDLE_IDS = 1 << 22;
 
+/** a typed array of `n` elements starting with `a`'s (the table and the fast lane's fields grow together) */
+export function grown<T extends Uint8Array | Int32Array | Float64Array>(a: T, n: number): T {
+  const c = new (a.constructor as new (n: number) => T)(n);
+  c.set(a);
+  return c;
+}
+
 export class QidTable {
   /** entries: FREE/FAST/SLOW/CLOSED, queue id hash and bytes, bucket chain, reuse generation, first line */
   kind: Uint8Array;
@@ -141,19 +148,14 @@ export class QidTable {
   /** twice the entries (and buckets: chains stay short), rehashed */
   private grow(): void {
     const cap = this.cap * 2;
-    const big = <T extends Uint8Array | Int32Array | Float64Array>(a: T, n: number): T => {
-      const c = new (a.constructor as new (n: number) => T)(n);
-      c.set(a);
-      return c;
-    };
-    this.kind = big(this.kind, cap);
-    this.hash = big(this.hash, cap);
-    this.next = big(this.next, cap);
-    this.gen = big(this.gen, cap);
-    this.seq = big(this.seq, cap);
-    this.qlen = big(this.qlen, cap);
-    this.qb = big(this.qb, cap * QMAX);
-    this.free = big(this.free, cap);
+    this.kind = grown(this.kind, cap);
+    this.hash = grown(this.hash, cap);
+    this.next = grown(this.next, cap);
+    this.gen = grown(this.gen, cap);
+    this.seq = grown(this.seq, cap);
+    this.qlen = grown(this.qlen, cap);
+    this.qb = grown(this.qb, cap * QMAX);
+    this.free = grown(this.free, cap);
     this.heads = new Int32Array(cap).fill(-1);
     this.cap = cap;
     // chains are rebuilt in id order; only FREE entries (none while growing: the free list is empty) are left out

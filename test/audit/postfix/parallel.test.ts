@@ -3,47 +3,22 @@
 // I/O: temp files, worker threads. Protects "the same report whatever the number of threads".
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditPostfix } from '../../../src/audit/postfix/index.ts';
 import { runParallel } from '../../../src/audit/postfix/parallel.ts';
 import { runPart, type PartJob } from '../../../src/audit/postfix/part.ts';
 import { formatAudit } from '../../../src/audit/report/index.ts';
+import { REAL, writeReplay } from '../../support/replay.ts';
 import type { MessageFate } from '../../../src/audit/types.ts';
 import type { EmitKey } from '../../../src/audit/postfix/state.ts';
 
-const REAL = ['fixtures/postfix/real-postfix-3.7.log', 'fixtures/postfix/e2e-postfix-3.7.log'];
 const ALL = [...REAL, 'fixtures/postfix/iso-long-ids.log', 'fixtures/postfix/rollover-a.log', 'fixtures/postfix/rollover-b.log.gz'];
 
-/**
- * The real logs replayed `n` times with fresh queue ids, two replays at a time interleaved line by
- * line (the second's smtpd pids moved), so sessions, queue ids and NOQUEUE rejects of both parts
- * overlap, many messages share a timestamp (ties in the time sort), and damaged lines are mixed in.
- */
 const dir = mkdtempSync(join(tmpdir(), 'pv-parallel-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function replay(n: number): string {
-  const file = join(dir, `mail-${n}.log`);
-  const src = REAL.map((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l !== '')).flat();
-  let seq = 0;
-  const copy = (k: number): string[] => {
-    const ids = new Map<string, string>();
-    return src.map((l) => l
-      .replace(/\b[0-9A-F]{10,11}\b/g, (q) => ids.get(q) ?? (ids.set(q, (0x10000000000 + ++seq).toString(16).toUpperCase().slice(1)), ids.get(q) as string))
-      .replace(/smtpd\[(\d+)\]/g, (_, pid: string) => `smtpd[${Number(pid) + (k % 2) * 50000}]`));
-  };
-  const out: string[] = [];
-  for (let k = 0; k < n; k += 2) {
-    const a = copy(k);
-    const b = copy(k + 1);
-    for (let i = 0; i < a.length; i++) out.push(a[i], b[i]);
-    out.push(a[7].slice(0, 40), 'Nov 29 17:55:00 pv-test postfix/smtpd[1]: \u0000\u00ff garbage');
-  }
-  writeFileSync(file, `${out.join('\n')}\n`);
-  return file;
-}
+const replay = (n: number): string => writeReplay(join(dir, `mail-${n}.log`), n);
 
 test('threads 1, 2 and 3 give the same JSON and CSV on the real Postfix fixture logs', async () => {
   for (const rows of ['all', 'problems', 'none'] as const) {

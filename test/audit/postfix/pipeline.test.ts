@@ -13,44 +13,17 @@ import { runPart, type PartJob, type PartResult } from '../../../src/audit/postf
 import { Head, parseHead } from '../../../src/audit/postfix/parse.ts';
 import { packHead, unpackHead, SLOTS, STRIDE } from '../../../src/audit/postfix/pipe-format.ts';
 import { formatAudit } from '../../../src/audit/report/index.ts';
+import { REAL, writeReplay } from '../../support/replay.ts';
 import type { InputProgress } from '../../../src/audit/input.ts';
 import type { MessageFate } from '../../../src/audit/types.ts';
 import type { EmitKey } from '../../../src/audit/postfix/state.ts';
 
-const REAL = ['fixtures/postfix/real-postfix-3.7.log', 'fixtures/postfix/e2e-postfix-3.7.log'];
 const ALL = [...REAL, 'fixtures/postfix/iso-long-ids.log', 'fixtures/postfix/rollover-a.log', 'fixtures/postfix/rollover-b.log.gz'];
 
 const dir = mkdtempSync(join(tmpdir(), 'pv-pipeline-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/**
- * The real logs replayed `n` times with fresh queue ids, two replays interleaved line by line (the
- * second's smtpd pids moved), with a truncated line and a damaged Postfix line after each pair.
- */
-function replay(n: number, name: string): string {
-  const file = join(dir, name);
-  const src = REAL.map((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l !== '')).flat();
-  let seq = 0;
-  const copy = (k: number): string[] => {
-    const ids = new Map<string, string>();
-    const fresh = (q: string): string => {
-      let id = ids.get(q);
-      if (id === undefined) ids.set(q, (id = (0x10000000000 + ++seq).toString(16).toUpperCase().slice(1)));
-      return id;
-    };
-    return src.map((l) => l.replace(/\b[0-9A-F]{10,11}\b/g, fresh)
-      .replace(/smtpd\[(\d+)\]/g, (_, pid: string) => `smtpd[${Number(pid) + (k % 2) * 50000}]`));
-  };
-  const out: string[] = [];
-  for (let k = 0; k < n; k += 2) {
-    const a = copy(k);
-    const b = copy(k + 1);
-    for (let i = 0; i < a.length; i++) out.push(a[i], b[i]);
-    out.push(a[7].slice(0, 40), 'Nov 29 17:55:00 pv-test postfix/smtpd[1]: \u0000\u00ff garbage');
-  }
-  writeFileSync(file, `${out.join('\n')}\n`);
-  return file;
-}
+const replay = (n: number, name: string): string => writeReplay(join(dir, name), n);
 
 test('a packed record gives back every field of the Head parseHead made, at any place in the batch', () => {
   const lines = [
