@@ -191,6 +191,11 @@ export function notFoundPage(user: string | null, detail?: string): string {
   return layout('Ikke fundet · Not found', user, `<h1>Ikke fundet · Not found</h1>${why}<p><a href="/incidents">Hændelser · Incidents</a></p>`);
 }
 
+/** A change that did not come from the dashboard's own page (another site's form): refused, and said so. */
+export function forbiddenPage(user: string | null): string {
+  return layout('Afvist · Forbidden', user, `<h1>Afvist · Forbidden</h1><p>Ændringen kom ikke fra Postvagts egen side og er ikke gemt. Åbn hændelsen i Postvagt og prøv igen. · The change did not come from Postvagt's own page and was not saved. Open the incident in Postvagt and try again.</p><p><a href="/incidents">Hændelser · Incidents</a></p>`);
+}
+
 /** A case number no incident has: say so, in words a reviewer can repeat to the caller. */
 export function unknownIncidentPage(user: string, id: string): string {
   return notFoundPage(user, `Ingen hændelse har sagsnummeret ${id}. Tjek nummeret i beskeden (PV-ÅÅÅÅMMDD-XXXXXX). · No incident has the case number ${id}. Check the number in the notice (PV-YYYYMMDD-XXXXXX).`);

@@ -9,7 +9,7 @@ import { incidentJson, parseIncidentQuery, parseStatusChange } from './api.ts';
 import { Authenticator, cookieValue, SESSION_COOKIE, SESSION_SECONDS } from './auth.ts';
 import { metrics } from './metrics.ts';
 import { maskedSubject, showMail } from './show-mail.ts';
-import { capturedMessagePage, capturedPage, CSS, incidentsPage, loginPage, notFoundPage, unknownIncidentPage } from './pages.ts';
+import { capturedMessagePage, capturedPage, CSS, incidentsPage, loginPage, forbiddenPage, notFoundPage, unknownIncidentPage } from './pages.ts';
 import { maskText } from '../detect/index.ts';
 import { parseIncidentId } from '../store/ids.ts';
 
@@ -30,7 +30,10 @@ interface Ctx extends WebParams {
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` even on the dashboard's
+  // own POSTs, and sameOrigin() refused every status change made in a real browser (Chromium test).
+  // Other sites still get no referrer (case numbers stay in the dashboard).
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
@@ -148,6 +151,18 @@ function sameOrigin(req: FastifyRequest): boolean {
   }
 }
 
+/** The dashboard page a form was posted from (Referer, same origin only), else the incident list. */
+function backTo(req: FastifyRequest): string {
+  const referer = req.headers.referer;
+  if (typeof referer !== 'string') return '/incidents';
+  try {
+    const u = new URL(referer);
+    return u.host === req.headers.host && u.pathname.startsWith('/incidents') ? safeNext(u.pathname + u.search) : '/incidents';
+  } catch {
+    return '/incidents';
+  }
+}
+
 /** Only local paths: an absolute or protocol-relative `next` would be an open redirect. */
 function safeNext(next: string | undefined): string {
   return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/incidents';
@@ -185,14 +200,15 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
   }));
   app.post('/incidents/:id/status', page(async (req, reply, user) => {
     // the cookie is SameSite=Lax (no cross-site POST carries it); a browser POST from another site also shows in Origin
-    if (!sameOrigin(req)) return reply.code(403).send(notFoundPage(user).replace('Ikke fundet · Not found', 'Afvist · Forbidden'));
+    if (!sameOrigin(req)) return reply.code(403).send(forbiddenPage(user));
     const id = (req.params as { id: string }).id;
     const change = parseStatusChange((req.body ?? {}) as Record<string, unknown>);
     if (!change.ok) return reply.code(400).type('text/plain; charset=utf-8').send(change.error);
     if (!(await ctx.store.getIncident(id))) return reply.code(404).send(notFoundPage(user));
     await ctx.store.updateIncident(id, change.patch);
     ctx.logger.info({ event: 'incident.update', incident: id, user, status: change.patch.status, resolution: change.patch.resolution });
-    return reply.code(303).header('location', '/incidents').send();
+    // back to the page the button was on (the list with its filters, or the one incident)
+    return reply.code(303).header('location', backTo(req)).send();
   }));
   app.get('/captured', page(async (_req, reply, user) => {
     const messages = await ctx.store.listCaptured(200);

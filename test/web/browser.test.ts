@@ -93,14 +93,16 @@ async function statusOnList(page: Page, id: string): Promise<string[]> {
   return (await cell.innerText()).split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
-/** Press a status form's button as the reviewer would; the dashboard must take it and show the list. */
+/** Press a status form's button as the reviewer would; the dashboard must take it and show the page it was pressed on again. */
 async function submitStatus(page: Page, button: Locator): Promise<void> {
+  const from = page.url();
   const posted = page.waitForResponse((r) => r.request().method() === 'POST' && /\/incidents\/[^/]+\/status$/.test(r.url()));
   await button.click();
   const res = await posted;
   const origin = await res.request().headerValue('origin');
   assert.equal(res.status(), 303, `the page's own status form was answered ${res.status()} (the browser sent Origin: ${origin})`);
-  await page.waitForURL(`${dash}/incidents`);
+  assert.equal(await res.headerValue('location'), new URL(from).pathname + new URL(from).search);
+  await page.waitForURL(from);
 }
 
 async function apiStatus(id: string): Promise<string> {
@@ -168,7 +170,7 @@ describe('dashboard in headless Chromium', () => {
     await context.close();
   });
 
-  test('4: the reviewer marks the incident reviewed, then resolved with a resolution, through the page; the list shows it', async () => {
+  test('4: the reviewer marks the incident reviewed, then resolved with a resolution, on its own page; that page and the list show it', async () => {
     const page = await signedIn!.newPage();
     await page.goto(`${dash}/incidents/${ids[0]}`);
     await submitStatus(page, page.getByRole('button', { name: 'Gennemset · Reviewed' }));
@@ -178,6 +180,8 @@ describe('dashboard in headless Chromium', () => {
     await submitStatus(page, row.getByRole('button', { name: 'Løst · Resolve' }));
     assert.deepEqual((await statusOnList(page, ids[0])).slice(0, 3), ['resolved', 'handled-manually', 'Genåbn · Reopen']);
     assert.equal(await apiStatus(ids[0]), 'resolved');
+    await page.goto(`${dash}/incidents`);
+    assert.deepEqual((await statusOnList(page, ids[0])).slice(0, 2), ['resolved', 'handled-manually'], 'and on the list');
     assert.equal((await statusOnList(page, ids[1]))[0], 'new', 'the other incident is untouched');
     await page.close();
   });

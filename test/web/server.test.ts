@@ -174,7 +174,17 @@ test('status changes from the incidents page: reviewed, resolved with a resoluti
   const resolved = await store.getIncident('PV-20261127-OLD001');
   assert.deepEqual([resolved?.status, resolved?.resolution], ['resolved', 'false-positive']);
   assert.equal((await post('PV-20261127-OLD001', { status: 'resolved', resolution: 'deleted' })).statusCode, 400);
-  assert.equal((await post('PV-20261127-OLD001', { status: 'new' }, { origin: 'http://evil.example' })).statusCode, 403);
+  const forged = await post('PV-20261127-OLD001', { status: 'new' }, { origin: 'http://evil.example' });
+  assert.equal(forged.statusCode, 403);
+  assert.match(forged.body, /<h1>Afvist · Forbidden<\/h1>/);
+  assert.equal((await post('PV-20261127-OLD001', { status: 'new' }, { origin: 'null' })).statusCode, 403, 'an opaque origin is not ours');
+  // back to the page the form was on: one incident, or the list with its filter; never another site
+  const back = (referer: string) => post('PV-20261127-OLD001', { status: 'reviewed' }, { origin: 'http://localhost:8025', referer }).then((r) => r.headers.location);
+  assert.equal(await back('http://localhost:8025/incidents/PV-20261127-OLD001'), '/incidents/PV-20261127-OLD001');
+  assert.equal(await back('http://localhost:8025/incidents?status=reviewed'), '/incidents?status=reviewed');
+  assert.equal(await back('http://evil.example/incidents/x'), '/incidents');
+  assert.equal(await back('http://localhost:8025/captured'), '/incidents');
+  await post('PV-20261127-OLD001', { status: 'resolved', resolution: 'false-positive' }, { origin: 'http://localhost:8025' });
   assert.equal((await store.getIncident('PV-20261127-OLD001'))?.status, 'resolved', 'unchanged by refused requests');
   assert.equal((await post('PV-20261129-NONE00', { status: 'reviewed' })).statusCode, 404);
   const anon = await app.inject({ method: 'POST', url: '/incidents/PV-20261127-OLD001/status', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'status=new' });
