@@ -56,6 +56,8 @@ export interface IncidentView {
   user: string;
   /** a filter that could not be read: shown instead of the list (not as "no incidents") */
   error?: string;
+  /** the page of one incident (a link from a mail): headed by its case number, no list filters */
+  single?: boolean;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -79,7 +81,11 @@ export function incidentsPage(v: IncidentView): string {
     return layout('Hændelser · Incidents', v.user, `<h1>Hændelser · Incidents</h1>${filters({})}<p class="error">Filteret kan ikke bruges · The filter cannot be used: ${esc(v.error)}</p>`);
   }
   const empty = v.incidents.length === 0 ? '<p class="note">Ingen hændelser · No incidents.</p>' : '';
-  return layout('Hændelser · Incidents', v.user, `<h1>Hændelser · Incidents</h1>${filters(v.filter)}${summary}${empty}
+  const one = v.single === true && v.incidents.length === 1 ? v.incidents[0].id : undefined;
+  const title = one === undefined ? 'Hændelser · Incidents' : `Sag · Incident ${one}`;
+  // one incident (from a mail's link): its case number on top, a way back to the list instead of the filters
+  const top = one === undefined ? filters(v.filter) : '<p><a href="/incidents">← Alle hændelser · All incidents</a></p>';
+  return layout(title, v.user, `<h1>${esc(title)}</h1>${top}${summary}${empty}
 <div class="wide"><table class="cards"><thead><tr>${COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
 <tbody>${rows}</tbody></table></div>`);
 }

@@ -196,7 +196,7 @@ function registerPages(app: FastifyInstance, ctx: Ctx): void {
     const id = parseIncidentId(raw);
     const found = id === null ? null : await ctx.store.getIncident(id);
     if (!found) return reply.code(404).send(unknownIncidentPage(user, maskText(raw.slice(0, 40))));
-    return reply.send(incidentsPage({ incidents: [found], now: ctx.now(), filter: {}, user }));
+    return reply.send(incidentsPage({ incidents: [found], now: ctx.now(), filter: {}, user, single: true }));
   }));
   app.post('/incidents/:id/status', page(async (req, reply, user) => {
     // the cookie is SameSite=Lax (no cross-site POST carries it); a browser POST from another site also shows in Origin

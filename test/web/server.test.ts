@@ -202,6 +202,8 @@ test('one incident by its case number: /incidents/PV-…, and the case-number bo
   assert.equal(one.statusCode, 200);
   assert.ok(one.body.includes('PV-20261127-OLD001'));
   assert.ok(!one.body.includes('PV-20261129-NEW001'), 'only that incident');
+  assert.match(one.body, /<h1>Sag · Incident PV-20261127-OLD001<\/h1><p><a href="\/incidents">← Alle hændelser · All incidents<\/a><\/p>/);
+  assert.ok(!one.body.includes('class="filters"'), 'no list filters on the page of one incident');
   assert.equal((await app.inject({ url: '/incidents/PV-20261127-NOSUCH', headers: { cookie } })).statusCode, 404);
   const box = await app.inject({ url: '/incidents?id=+pv-20261127-old001+', headers: { cookie } });
   assert.equal(box.statusCode, 303);
