@@ -1,7 +1,8 @@
 // `npm run bench:audit [-- --lines N[,N…]] [--repeat R] [--against DIR]`: auditPostfix vs `grep -c
 // status=sent` on the same generated log (medians of R interleaved runs, wall and CPU time; the audit on
-// one thread, pipelined on two (reading beside the state machine), and sharded on two), peak memory at
-// 2M and 10M lines; --against runs another checkout's audit (e.g. the previous commit) in the same rounds.
+// one thread, pipelined on two (reading beside the state machine), and sharded on two), two floors (only
+// reading the lines; reading, parsing and counting delivered messages: bench/audit-floor.ts), peak memory
+// at 2M and 10M lines; --against runs another checkout's audit (e.g. the previous commit) in the same rounds.
 // I/O: writes temp logs (removed at the end), spawns grep and child audits.
 // Protects the issue-4 goals: within 4× of grep's time; memory bounded by open queue ids, not file size.
 //
@@ -14,6 +15,7 @@ import { tmpdir, loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { auditPostfix } from '../src/audit/postfix/index.ts';
 import { readChunks } from '../src/audit/input.ts';
+import { countFloor } from './audit-floor.ts';
 import { runPipelined } from '../src/audit/postfix/pipeline.ts';
 
 const TEMPLATE = 'fixtures/postfix/e2e-postfix-3.7.log';
@@ -176,6 +178,7 @@ function measure(file: string, repeat: number, against?: string) {
   const pipe: ChildRun[] = [];
   const split: Split[] = [];
   const f: { seconds: number; cpuSeconds: number }[] = [];
+  const count: { seconds: number; cpuSeconds: number; delivered: number }[] = [];
   for (let r = 0; r < repeat; r++) {
     g.push(grepRun(file));
     a.push(childRun<ChildRun>('--child', file, 'problems', 'single'));
@@ -184,6 +187,7 @@ function measure(file: string, repeat: number, against?: string) {
     split.push(childRun<Split>('--child-split', file));
     if (against !== undefined) b.push(childIn<ChildRun>(against, ['--child', file, 'problems']));
     f.push(childRun('--child-read', file));
+    count.push(childRun('--child-count', file));
   }
   const wall = a.map((x, i) => x.seconds / g[i].seconds);
   const cpu = a.map((x, i) => x.cpuSeconds / Math.max(g[i].cpuSeconds, 1e-3));
@@ -191,6 +195,7 @@ function measure(file: string, repeat: number, against?: string) {
     grep: { seconds: median(g.map((x) => x.seconds)), cpuSeconds: median(g.map((x) => x.cpuSeconds)), count: g[0].count },
     audit: { ...a[0], seconds: median(a.map((x) => x.seconds)), cpuSeconds: median(a.map((x) => x.cpuSeconds)), maxRssMiB: Math.max(...a.map((x) => x.maxRssMiB)) },
     floor: { seconds: median(f.map((x) => x.seconds)), cpuSeconds: median(f.map((x) => x.cpuSeconds)) },
+    count: { seconds: median(count.map((x) => x.seconds)), ratioWall: median(count.map((x, i) => x.seconds / g[i].seconds)), delivered: count[0].delivered },
     ratioWall: median(wall), ratioCpu: median(cpu), wallRange: [Math.min(...wall), Math.max(...wall)],
     two: column(two, g, a[0]),
     pipe: column(pipe, g, a[0]),
@@ -241,6 +246,8 @@ async function main(): Promise<void> {
         + (m.other ? `  --against ${against}: ${m.other.seconds.toFixed(2)} s wall, ${m.other.cpuSeconds.toFixed(2)} s CPU, `
           + `${m.other.ratioWall.toFixed(2)}× grep wall, ${m.other.ratioCpu.toFixed(2)}× grep CPU; same counts: ${m.other.same}\n` : '')
         + `  read + line ends only (no parsing) ${floor.seconds.toFixed(2)} s wall, ${floor.cpuSeconds.toFixed(2)} s CPU (${(floor.seconds / g.seconds).toFixed(2)}× grep)\n`
+        + `  floor for any JavaScript audit (bench/audit-floor.ts: read, parse every prefix, count delivered messages in a typed table; `
+        + `no sessions, recipients or strings) ${m.count.seconds.toFixed(2)} s wall, ${m.count.ratioWall.toFixed(2)}× grep (${m.count.delivered} delivered)\n`
         + `  peak RSS ${a.maxRssMiB.toFixed(0)} MiB keeping ${a.kept} problem rows and ${a.silent} silent items; `
         + `${bare.maxRssMiB.toFixed(0)} MiB keeping no rows (only the silent items)\n`
         + `  load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
@@ -254,5 +261,6 @@ async function main(): Promise<void> {
 if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4] === 'none' ? 'none' : 'problems', process.argv[5]);
 else if (process.argv[2] === '--child-split') await childSplit(process.argv[3]);
 else if (process.argv[2] === '--child-read') await childRead(process.argv[3]);
+else if (process.argv[2] === '--child-count') process.stdout.write(JSON.stringify(await countFloor(process.argv[3])));
 else if (process.argv[2] === '--generate') await generate(process.argv[3], Number(process.argv[4]));
 else await main();
