@@ -95,6 +95,23 @@ export function digits(b: Uint8Array, s: number, e: number): number {
   return v;
 }
 
+/**
+ * A recipient count from a log line (qmgr nrcpt=, smtpd rcpt=): its digits, or -1 when there are
+ * more than MAX_COUNT — a damaged line, not a mailing: one reported row per unnamed recipient would
+ * otherwise let one number in the file exhaust the memory.
+ */
+export const MAX_COUNT = 100_000;
+export function count(b: Uint8Array, s: number, e: number): number {
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const c = b[i] - 48;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + c;
+    if (v > MAX_COUNT) return -1;
+  }
+  return v;
+}
+
 /** the value of `needle<…>` (an address) in [from, e): decoded, or undefined */
 export function angle(b: Buffer, needle: Lit, from: number, e: number): string | undefined {
   const i = needle.find(b, from, e);

@@ -3,7 +3,7 @@
 // buffer and decoded only if it turns out to need a report. Pure, no I/O. Protects the audit's speed
 // without changing a single fate: any other line makes the message a Msg first (promotion), and the
 // slow state machine applies that line as it always did.
-import { Lit, ascii, digits, findByte, wordEnd } from './bytes.ts';
+import { Lit, ascii, count, findByte, wordEnd } from './bytes.ts';
 import { FIELDS } from './intern.ts';
 import { D_AGENT, D_QMGR, type Head } from './parse.ts';
 import { deliveryReason, statusOf } from './delivery.ts';
@@ -21,6 +21,7 @@ export const HANDLED = 0;
 export const PROMOTE = 1;
 /** qmgr `removed` of a plainly delivered message: count it and close the entry */
 export const DELIVERED = 2;
+export type LineResult = typeof HANDLED | typeof PROMOTE | typeof DELIVERED;
 
 const F_FROM = 1;
 const F_FROM_LAZY = 2;
@@ -50,7 +51,12 @@ export class FastLane {
   /** the buffer those positions refer to */
   buf: Buffer | undefined = undefined;
 
-  constructor(private table: QidTable) {
+  /**
+   * `handleIds`: entries with ids below it can be named by a session handle (gen·handleIds + id, a
+   * float up to 2^52); the fast lane takes new messages only while every id the table can hand out
+   * stays below it (room()). Settable so tests can reach the limit.
+   */
+  constructor(private table: QidTable, private handleIds = HANDLE_IDS) {
     const cap = table.capacity;
     this.flags = new Uint8Array(cap);
     this.nrcpt = new Int32Array(cap);
@@ -58,6 +64,15 @@ export class FastLane {
     this.stamp = new Float64Array(cap);
     this.pos = new Int32Array(cap * P);
     table.onGrow = (n) => this.grow(n);
+  }
+
+  /**
+   * Whether a new message may take the fast lane: the table's next id, even after it grows once,
+   * is still below handleIds. (At capacity == handleIds a full table would hand out id handleIds,
+   * whose handle reads back as entry 0 of the next generation.)
+   */
+  room(): boolean {
+    return this.table.capacity < this.handleIds;
   }
 
   /** a new fast entry for the line's queue id; `stamp` NaN for an ISO line; `skey` NaN without a session */
@@ -76,7 +91,7 @@ export class FastLane {
   }
 
   /** Apply a line of a fast entry's queue id, if it is one the fast lane knows; nothing changes on PROMOTE. */
-  line(id: number, h: Head): number {
+  line(id: number, h: Head): LineResult {
     const b = h.buf;
     const t = h.textS;
     const e = h.e;
@@ -87,7 +102,8 @@ export class FastLane {
       const close = findByte(b, 62, t + 6, e);
       if (close < 0 || L.expired.find(b, close, e) >= 0) return PROMOTE;
       const n = L.nrcpt.find(b, close, e);
-      if (n >= 0) this.nrcpt[id] = Math.max(this.nrcpt[id], digits(b, n + 6, e));
+      const nrcpt = n < 0 ? -1 : count(b, n + 6, e);
+      if (nrcpt >= 0) this.nrcpt[id] = Math.max(this.nrcpt[id], nrcpt);
       this.pos[id * P] = t + 6;
       this.pos[id * P + 1] = close;
       this.fromStr[id] = undefined;
@@ -131,13 +147,13 @@ export class FastLane {
 
   /** names a fast entry for a session's message list: its id and generation, so a reused id is not mistaken */
   handle(id: number): number {
-    return this.table.gen[id] * HANDLE_IDS + id;
+    return this.table.gen[id] * this.handleIds + id;
   }
 
   /** the fast entry a handle names, or -1 when it has finished or been promoted since */
   byHandle(handle: number): number {
-    const id = handle % HANDLE_IDS;
-    return this.table.gen[id] === (handle - id) / HANDLE_IDS && this.table.kind[id] === FAST ? id : -1;
+    const id = handle % this.handleIds;
+    return this.table.gen[id] === (handle - id) / this.handleIds && this.table.kind[id] === FAST ? id : -1;
   }
 
   /** The entry as a Msg, exactly as the slow state machine would hold it after the same lines. */

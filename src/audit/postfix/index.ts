@@ -134,12 +134,15 @@ async function audit(files: string[], opts: PostfixAuditOptions, keep: PartJob['
   const job: PartJob = { files: ordered, year: opts.year ?? defaultYear(first, opts.now ?? new Date()), keep };
   const threads = opts.threads ?? 1;
   const sink = (raw: MessageFate): void => place(maskMessage(raw));
-  const r = (threads > 1 ? await runParallel(job, threads, maskMessage, place, opts.onProgress) : undefined)
-    ?? (pipe !== undefined ? await runPipelined(job, sink, opts.onProgress, pipe) : await runPart(job, sink, opts.onProgress));
+  const piped = threads <= 1 && pipe !== undefined ? await runPipelined(job, sink, opts.onProgress, pipe) : undefined;
+  const r = piped ?? (threads > 1 ? await runParallel(job, threads, maskMessage, place, opts.onProgress) : undefined)
+    ?? await runPart(job, sink, opts.onProgress);
   result.lines = r.lines;
   result.messages = r.messages;
   result.recipients = r.recipients;
   result.warnings.push(...r.warnings);
+  // the report is complete either way; an operator should still learn that the second thread stopped
+  if (piped?.fallback !== undefined) result.warnings.push(`reading in a second thread stopped (${piped.fallback}); this thread read the rest — nothing is missing from the report`);
 }
 
 /** inputs at least this large (bytes on disk) are pipelined by default: below, starting a worker (~60 ms) does not pay */

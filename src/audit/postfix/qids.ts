@@ -130,7 +130,8 @@ export class QidTable {
     if (this.heads[bucket] === id) this.heads[bucket] = this.next[id];
     else {
       let p = this.heads[bucket];
-      while (this.next[p] !== id) p = this.next[p];
+      while (p >= 0 && this.next[p] !== id) p = this.next[p];
+      if (p < 0) throw new Error(`queue-id table: entry ${id} is not in its bucket`); // an invariant broke: say so, never spin
       this.next[p] = this.next[id];
     }
     this.kind[id] = FREE;

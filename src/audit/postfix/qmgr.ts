@@ -1,7 +1,7 @@
 // qmgr's lines about a message in the slow state machine: `from=<…>, size=…, nrcpt=N (queue active)`,
 // `from=<…>, status=expired, returned to sender`, `removed`. Pure, no I/O. Protects the expiry and
 // RCPT-count rules of the fate contract (fate.ts).
-import { Lit, digits, findByte } from './bytes.ts';
+import { Lit, count, findByte } from './bytes.ts';
 import { FIELDS } from './intern.ts';
 import type { Head } from './parse.ts';
 import type { Msg } from './fate.ts';
@@ -19,7 +19,8 @@ export function qmgrLine(m: Msg, h: Head): boolean {
   m.from = close < 0 ? undefined : FIELDS.text(b, t + 6, close);
   const after = close < 0 ? t : close;
   const n = L.nrcpt.find(b, after, e);
-  if (n >= 0) m.nrcpt = Math.max(m.nrcpt ?? 0, digits(b, n + 6, e));
+  const nrcpt = n < 0 ? -1 : count(b, n + 6, e);
+  if (nrcpt >= 0) m.nrcpt = Math.max(m.nrcpt ?? 0, nrcpt);
   if (L.expired.find(b, after, e) >= 0) {
     m.expired = true;
     for (let i = 0; i < m.rcpts.size; i++) {

@@ -3,7 +3,7 @@
 // Pure, no I/O. A session exists only once something needs it, so plain connects cost no object.
 import type { Msg } from './fate.ts';
 import type { Head } from './parse.ts';
-import { Lit, digits, sameText, text, wordEnd } from './bytes.ts';
+import { Lit, count, digits, sameText, text, wordEnd } from './bytes.ts';
 
 export interface Session {
   key: number;
@@ -120,7 +120,8 @@ export class Sessions {
     if (m < 0 || r < 0) return undefined;
     const mailEnd = wordEnd(b, m + 6, h.e);
     if (!(b[m + 6] === 49 && (m + 7 === mailEnd || b[m + 7] === 47))) return undefined;
-    return digits(b, r + 6, wordEnd(b, r + 6, h.e));
+    const n = count(b, r + 6, wordEnd(b, r + 6, h.e));
+    return n < 0 ? undefined : n;
   }
 }
 

@@ -5,7 +5,7 @@ import { parseHead, Head, D_SMTPD, D_QMGR, D_POSTSUPER, D_BOUNCE, D_DISCARD, D_A
 import { Lit, angle, ascii, text } from './bytes.ts';
 import { finish, newMsg, plainlyDelivered, type Ending, type Msg } from './fate.ts';
 import { SyslogClock, stampText } from './clock.ts';
-import { QidTable, SHARDS, FAST, SLOW, HANDLE_IDS } from './qids.ts';
+import { QidTable, SHARDS, FAST, SLOW } from './qids.ts';
 import { FastLane, HANDLED, DELIVERED } from './fast.ts';
 import { deliveryLine } from './delivery.ts';
 import { Rcpts } from './rcpts.ts';
@@ -80,7 +80,9 @@ export class PostfixState {
     this.tick++;
     this.group = this.item = 0;
     if (h.month >= 0) this.clock.observe(h.month);
-    // the fast lane keeps fields by position in one buffer: a caller that skipped release() (feedLine)
+    // the fast lane keeps fields by position in one buffer; a new buffer means the old one is done
+    // (feedLine makes one per line and never calls release()). A caller that refills the SAME buffer
+    // must call release() first: scanLines and the pipeline do.
     if (h.buf !== this.fast.buf) {
       this.fast.release();
       this.fast.buf = h.buf;
@@ -124,7 +126,7 @@ export class PostfixState {
    */
   private fastStart(h: Head): boolean {
     const b = h.buf;
-    if (this.open.capacity > HANDLE_IDS) return false;
+    if (!this.fast.room()) return false;
     const stamp = h.month < 0 ? Number.NaN : this.clock.stamp(h) as number;
     if (L.msgid.at(b, h.textS, h.e)) {
       this.fast.start(h, this.tick, stamp, Number.NaN);

@@ -10,6 +10,9 @@ import { PostfixState } from '../../../src/audit/postfix/state.ts';
 import { SyslogClock } from '../../../src/audit/postfix/clock.ts';
 import { scanLines, type ScanStats } from '../../../src/audit/postfix/scan.ts';
 import type { MessageFate } from '../../../src/audit/types.ts';
+import { FastLane } from '../../../src/audit/postfix/fast.ts';
+import { QidTable } from '../../../src/audit/postfix/qids.ts';
+import { Head, parseHead } from '../../../src/audit/postfix/parse.ts';
 
 const FIXTURES = ['real-postfix-3.7.log', 'e2e-postfix-3.7.log', 'iso-long-ids.log', 'rollover-a.log'].map((f) => `fixtures/postfix/${f}`);
 const lines = (f: string): string[] => readFileSync(f, 'utf8').split('\n').filter((l) => l !== '');
@@ -166,4 +169,37 @@ test('every line a fast message cannot take on its own makes it a Msg first, wit
   // and the ordinary case stays in the fast lane: counted, not emitted
   const plain = run([...head.slice(0, 3), 'Nov 29 10:00:00 mx postfix/qmgr[7]: AB12CD345: from=<a@b.example>, size=10, nrcpt=1 (queue active)', sent('c@d.example'), removed], true, 1, 1);
   assert.deepEqual([plain.delivered, plain.recipients, plain.emitted.length], [1, 1, 0]);
+});
+
+test('the fast lane takes new messages only while every id can be named by a session handle', () => {
+  const table = new QidTable(4);
+  const lane = new FastLane(table, 16); // a small limit instead of 2^22, to reach it
+  const ids: number[] = [];
+  for (let i = 0; lane.room(); i++) {
+    const b = Buffer.from(`Nov 29 10:00:00 mx postfix/cleanup[1]: ${(0xa0000 + i).toString(16).toUpperCase()}: message-id=<x>`);
+    const h = new Head();
+    assert.ok(parseHead(b, 0, b.length, h));
+    lane.buf = b;
+    ids.push(lane.start(h, i + 1, 0, Number.NaN));
+  }
+  assert.equal(table.capacity, 16, 'no room once the table could hand out id 16');
+  assert.equal(ids.length, 9, 'ids 0–8: the table grew 4 → 8 → 16 while there was room');
+  for (const id of ids) assert.equal(lane.byHandle(lane.handle(id)), id, `handle of ${id}`);
+});
+
+test('a recipient count too large to be true is damage: no crash, no row per phantom recipient, the same either way', () => {
+  const text = [
+    'Nov 29 10:00:00 mx postfix/smtpd[5]: connect from a[1.2.3.4]',
+    'Nov 29 10:00:00 mx postfix/smtpd[5]: BCDE12345: client=a[1.2.3.4]',
+    'Nov 29 10:00:00 mx postfix/qmgr[7]: BCDE12345: from=<a@b.example>, size=10, nrcpt=4294967297 (queue active)',
+    'Nov 29 10:00:00 mx postfix/smtpd[5]: disconnect from a[1.2.3.4] ehlo=1 mail=1 rcpt=99999999999 data=1 quit=1 commands=5',
+    'Nov 29 10:00:01 mx postfix/smtp[8]: BCDE12345: to=<c@d.example>, relay=r[5.6.7.8]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)',
+    'Nov 29 10:00:01 mx postfix/qmgr[7]: BCDE12345: removed',
+    'Nov 29 10:00:02 mx postfix/qmgr[7]: CDEF12345: from=<a@b.example>, size=10, nrcpt=2147483648 (queue active)',
+    'Nov 29 10:00:02 mx postfix/smtp[8]: CDEF12345: to=<c@d.example>, relay=none, delay=1, delays=0/0/0/1, dsn=4.4.1, status=deferred (timeout)',
+  ];
+  const fast = run(text, true, 1, 1);
+  assert.deepEqual([fast.delivered, fast.recipients], [1, 1], 'the delivered one counts once, with its one named recipient');
+  assert.deepEqual(fast.emitted.map((m) => [m.queue_id, m.fate, m.recipients.length]), [['CDEF12345', 'deferred_pending', 1]]);
+  agree(text, 1, 1, 'huge counts');
 });
