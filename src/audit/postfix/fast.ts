@@ -5,13 +5,14 @@
 // slow state machine applies that line as it always did.
 import { Lit, ascii, count, findByte, wordEnd } from './bytes.ts';
 import { FIELDS } from './intern.ts';
-import { D_AGENT, D_QMGR, type Head } from './parse.ts';
+import { D_AGENT, D_QMGR, D_SMTPD, type Head } from './parse.ts';
 import { deliveryReason, statusOf } from './delivery.ts';
 import { newMsg, type Msg } from './fate.ts';
-import { FAST, HANDLE_IDS, grown, type QidTable } from './qids.ts';
+import { FAST, SLOW, HANDLE_IDS, grown, type QidTable } from './qids.ts';
+import { NO_MSGS, type Sessions } from './session.ts';
 
 const L = {
-  msgid: new Lit('message-id='), removed: new Lit('removed'), from: new Lit('from=<'), nrcpt: new Lit('nrcpt='),
+  msgid: new Lit('message-id='), client: new Lit('client='), removed: new Lit('removed'), from: new Lit('from=<'), nrcpt: new Lit('nrcpt='),
   expired: new Lit('status=expired'), to: new Lit('to=<'), status: new Lit(', status='), sent: new Lit('sent'),
 };
 
@@ -56,7 +57,7 @@ export class FastLane {
    * float up to 2^52); the fast lane takes new messages only while every id the table can hand out
    * stays below it (room()). Settable so tests can reach the limit.
    */
-  constructor(private table: QidTable, private handleIds = HANDLE_IDS) {
+  constructor(private table: QidTable, private sessions: Sessions, private handleIds = HANDLE_IDS) {
     const cap = table.capacity;
     this.flags = new Uint8Array(cap);
     this.nrcpt = new Int32Array(cap);
@@ -73,6 +74,45 @@ export class FastLane {
    */
   room(): boolean {
     return this.table.capacity < this.handleIds;
+  }
+
+  /**
+   * A new message whose first line the fast lane knows: cleanup's message-id=, or smtpd's client= in
+   * a session with no NOQUEUE permit, reject or DISCARD waiting for it (the session then names it by
+   * handle). False: it starts as a Msg. `stamp` as in start().
+   */
+  begin(h: Head, seq: number, stamp: number): boolean {
+    const b = h.buf;
+    if (L.msgid.at(b, h.textS, h.e)) {
+      this.start(h, seq, stamp, Number.NaN);
+      return true;
+    }
+    if (h.daemon !== D_SMTPD || !L.client.at(b, h.textS, h.e)) return false;
+    const s = this.sessions.of(h);
+    if (s.permits.length > 0 || s.rejects.length > 0 || s.discard !== undefined) return false;
+    const handle = this.handle(this.start(h, seq, stamp, s.key));
+    if (s.msgs === NO_MSGS) s.msgs = [handle];
+    else s.msgs.push(handle);
+    return true;
+  }
+
+  /** A line needs the slow state machine: the entry becomes a Msg, in the table and in its session's list. */
+  promote(id: number): Msg {
+    const handle = this.handle(id);
+    const m = this.toMsg(id);
+    m.slot = id;
+    this.table.kind[id] = SLOW;
+    this.table.objs[id] = m;
+    const s = m.sessionKey === undefined ? undefined : this.sessions.get(m.sessionKey);
+    const at = s === undefined ? -1 : s.msgs.indexOf(handle);
+    if (s !== undefined && at >= 0) s.msgs[at] = m;
+    return m;
+  }
+
+  /** qmgr removed a plainly delivered entry (the caller counts it) */
+  finish(id: number): void {
+    this.clear(id);
+    this.table.close(id);
   }
 
   /** a new fast entry for the line's queue id; `stamp` NaN for an ISO line; `skey` NaN without a session */
@@ -157,7 +197,7 @@ export class FastLane {
   }
 
   /** The entry as a Msg, exactly as the slow state machine would hold it after the same lines. */
-  toMsg(id: number): Msg {
+  private toMsg(id: number): Msg {
     this.decode(id);
     const f = this.flags[id];
     const m = newMsg(this.table.qid(id), (f & F_ISO) !== 0 ? this.isoStr[id] as string : this.stamp[id]);

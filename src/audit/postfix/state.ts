@@ -39,10 +39,10 @@ export type EmitKey = [line: number, group: number, item: number];
 
 export class PostfixState {
   private open = new QidTable();
-  private fast = new FastLane(this.open);
+  private sessions = new Sessions();
+  private fast = new FastLane(this.open, this.sessions);
   /** ordinary messages take the fast lane when delivered ones need only counting */
   private fastOn: boolean;
-  private sessions = new Sessions();
   private noqueue = 0;
   private line = new Head();
   /** parsed lines seen, and the place within the current line's emissions (EmitKey) */
@@ -103,8 +103,11 @@ export class PostfixState {
     if (kind === FAST) {
       const r = this.fast.line(id, h);
       if (r === HANDLED) return;
-      if (r === DELIVERED) return this.fastDone(id);
-      return this.queueLine(this.promote(id), h);
+      if (r === DELIVERED) {
+        this.fast.finish(id);
+        return (this.delivered as (n: number) => void)(1);
+      }
+      return this.queueLine(this.fast.promote(id), h);
     }
     if (kind === SLOW) return this.queueLine(this.open.objs[id] as Msg, h);
     if (id >= 0) {
@@ -113,52 +116,11 @@ export class PostfixState {
       if (!(L.client.at(b, h.textS, h.e) || L.uid.at(b, h.textS, h.e) || L.msgid.at(b, h.textS, h.e))) return;
       this.open.remove(id);
     }
-    if (this.fastOn && this.fastStart(h)) return;
+    if (this.fastOn && this.fast.room() && this.fast.begin(h, this.tick, h.month < 0 ? Number.NaN : this.clock.stamp(h) as number)) return;
     const m = newMsg(ascii(b, h.qidS, h.qidE), this.clock.stamp(h));
     m.slot = this.open.add(h, SLOW, this.tick);
     this.open.objs[m.slot] = m;
     this.queueLine(m, h);
-  }
-
-  /**
-   * A new message whose first line the fast lane knows: cleanup's message-id=, or smtpd's client= in
-   * a session with no NOQUEUE permit, reject or DISCARD waiting for it. False: it starts as a Msg.
-   */
-  private fastStart(h: Head): boolean {
-    const b = h.buf;
-    if (!this.fast.room()) return false;
-    const stamp = h.month < 0 ? Number.NaN : this.clock.stamp(h) as number;
-    if (L.msgid.at(b, h.textS, h.e)) {
-      this.fast.start(h, this.tick, stamp, Number.NaN);
-      return true;
-    }
-    if (h.daemon !== D_SMTPD || !L.client.at(b, h.textS, h.e)) return false;
-    const s = this.sessions.of(h);
-    if (s.permits.length > 0 || s.rejects.length > 0 || s.discard !== undefined) return false;
-    const handle = this.fast.handle(this.fast.start(h, this.tick, stamp, s.key));
-    if (s.msgs === NO_MSGS) s.msgs = [handle];
-    else s.msgs.push(handle);
-    return true;
-  }
-
-  /** a fast entry's line needs the slow state machine: it becomes a Msg (also in its session's list) */
-  private promote(id: number): Msg {
-    const handle = this.fast.handle(id);
-    const m = this.fast.toMsg(id);
-    m.slot = id;
-    this.open.kind[id] = SLOW;
-    this.open.objs[id] = m;
-    const s = m.sessionKey === undefined ? undefined : this.sessions.get(m.sessionKey);
-    const at = s === undefined ? -1 : s.msgs.indexOf(handle);
-    if (s !== undefined && at >= 0) s.msgs[at] = m;
-    return m;
-  }
-
-  /** qmgr removed a plainly delivered fast entry */
-  private fastDone(id: number): void {
-    this.fast.clear(id);
-    this.open.close(id);
-    (this.delivered as (n: number) => void)(1);
   }
 
   /**
@@ -180,7 +142,7 @@ export class PostfixState {
     // open messages in the order they were first seen (seq is that line)
     for (const id of this.open.openIds()) {
       this.item = this.open.seq[id];
-      this.done(this.open.kind[id] === FAST ? this.promote(id) : this.open.objs[id] as Msg, 'eof');
+      this.done(this.open.kind[id] === FAST ? this.fast.promote(id) : this.open.objs[id] as Msg, 'eof');
     }
   }
 

@@ -12,6 +12,7 @@ import { scanLines, type ScanStats } from '../../../src/audit/postfix/scan.ts';
 import type { MessageFate } from '../../../src/audit/types.ts';
 import { FastLane } from '../../../src/audit/postfix/fast.ts';
 import { QidTable } from '../../../src/audit/postfix/qids.ts';
+import { Sessions } from '../../../src/audit/postfix/session.ts';
 import { Head, parseHead } from '../../../src/audit/postfix/parse.ts';
 
 const FIXTURES = ['real-postfix-3.7.log', 'e2e-postfix-3.7.log', 'iso-long-ids.log', 'rollover-a.log'].map((f) => `fixtures/postfix/${f}`);
@@ -173,7 +174,7 @@ test('every line a fast message cannot take on its own makes it a Msg first, wit
 
 test('the fast lane takes new messages only while every id can be named by a session handle', () => {
   const table = new QidTable(4);
-  const lane = new FastLane(table, 16); // a small limit instead of 2^22, to reach it
+  const lane = new FastLane(table, new Sessions(), 16); // a small limit instead of 2^22, to reach it
   const ids: number[] = [];
   for (let i = 0; lane.room(); i++) {
     const b = Buffer.from(`Nov 29 10:00:00 mx postfix/cleanup[1]: ${(0xa0000 + i).toString(16).toUpperCase()}: message-id=<x>`);
