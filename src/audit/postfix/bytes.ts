@@ -84,13 +84,17 @@ export function wordEnd(b: Uint8Array, s: number, e: number): number {
   return i;
 }
 
-/** decimal digits at [s, e) up to the first non-digit; NaN-free (0 when none), like parseInt(…) || 0 */
-export function digits(b: Uint8Array, s: number, e: number): number {
+/**
+ * decimal digits at [s, e) up to the first non-digit; NaN-free (0 when none), like parseInt(…) || 0;
+ * -1 once the value passes `max`
+ */
+export function digits(b: Uint8Array, s: number, e: number, max = Number.MAX_SAFE_INTEGER): number {
   let v = 0;
   for (let i = s; i < e; i++) {
     const c = b[i] - 48;
     if (c < 0 || c > 9) break;
     v = v * 10 + c;
+    if (v > max) return -1;
   }
   return v;
 }
@@ -102,14 +106,7 @@ export function digits(b: Uint8Array, s: number, e: number): number {
  */
 export const MAX_COUNT = 100_000;
 export function count(b: Uint8Array, s: number, e: number): number {
-  let v = 0;
-  for (let i = s; i < e; i++) {
-    const c = b[i] - 48;
-    if (c < 0 || c > 9) break;
-    v = v * 10 + c;
-    if (v > MAX_COUNT) return -1;
-  }
-  return v;
+  return digits(b, s, e, MAX_COUNT);
 }
 
 /** the value of `needle<…>` (an address) in [from, e): decoded, or undefined */
