@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { scanLines, type ScanStats } from '../../../src/audit/postfix/scan.ts';
 import { PostfixState } from '../../../src/audit/postfix/state.ts';
 import { Head, parseHead } from '../../../src/audit/postfix/parse.ts';
-import { Lit } from '../../../src/audit/postfix/bytes.ts';
+import { Lit, count, digits, MAX_COUNT } from '../../../src/audit/postfix/bytes.ts';
 import { readChunks } from '../../../src/audit/input.ts';
 import { PvError } from '../../../src/errors.ts';
 import type { MessageFate } from '../../../src/audit/types.ts';
@@ -75,6 +75,17 @@ test('two queue ids with the same hash stay two messages', () => {
     line(b, 'removed'),
   ].join('\n'));
   assert.deepEqual(out.map((m) => [m.queue_id, m.from, m.fate]), [[a, 'a@x.example', 'bounced_no_notice'], [b, 'b@x.example', 'delivered']]);
+});
+
+test('digits and count: the number up to the first non-digit; a count over MAX_COUNT is -1 (damage), not a huge number', () => {
+  const b = (t: string) => Buffer.from(t);
+  assert.equal(digits(b('123, x'), 0, 6), 123);
+  assert.equal(digits(b('x'), 0, 1), 0);
+  assert.equal(digits(b('4294967297'), 0, 10), 4294967297);
+  assert.equal(count(b(`${MAX_COUNT}`), 0, 6), MAX_COUNT);
+  assert.equal(count(b(`${MAX_COUNT + 1}`), 0, 6), -1);
+  assert.equal(count(b('4294967297 (queue active)'), 0, 25), -1);
+  assert.equal(count(b('2/3'), 0, 3), 2);
 });
 
 test('Lit.find: Horspool search finds the first match inside the bounds only', () => {
