@@ -6,13 +6,8 @@
 import { parentPort } from 'node:worker_threads';
 import { readChunks, type InputProgress } from '../input.ts';
 import { describeError } from '../../errors.ts';
-import { Lit } from './bytes.ts';
-import { Head, parseHead } from './parse.ts';
-import type { ScanStats } from './scan.ts';
+import { eachHead, type ScanStats } from './scan.ts';
 import { CAP, SLOTS, STRIDE, packHead, type Batch, type Done, type FileEnd, type Slot, type ToWorker } from './pipe-format.ts';
-
-const TAG = new Lit('postfix/');
-const H = new Head();
 
 const free: Slot[] = [];
 let made = 0;
@@ -53,30 +48,19 @@ const at = { s: 0, k: 0, last: 0 };
 let cap = 256;
 
 /**
- * Split, parse and record lines of `chunk` from `base` (CR before LF dropped, as scan.ts does) until
- * `cap` records are written or the chunk ends. Synchronous on purpose: a loop with an await in it keeps
- * its variables in a heap context, which made this loop twice as slow.
+ * Split, parse and record lines of `chunk` from `base` (scan.ts eachHead, the same loop as one
+ * thread's) until `cap` records are written or the chunk ends. Synchronous on purpose: a loop with an
+ * await in it keeps its variables in a heap context, which made this loop twice as slow.
  */
 function fill(chunk: Buffer, base: number, recs: Int32Array, st: ScanStats): void {
-  const n = chunk.length;
-  let s = base;
   let k = 0;
   let last = base;
-  let lines = st.lines;
-  while (s < n) {
-    let lf = chunk.indexOf(10, s);
-    if (lf < 0) lf = n;
-    const e = lf > s && chunk[lf - 1] === 13 ? lf - 1 : lf;
-    if (parseHead(chunk, s, e, H)) {
-      if (k === cap) break; // this line starts the next batch (parsed again there)
-      packHead(H, base, recs, k++ * STRIDE);
-      last = e;
-    } else if (TAG.find(chunk, s, e) >= 0 && ++st.garbled === 1) st.firstGarbled = lines + 1;
-    lines++;
-    s = lf + 1;
-  }
-  st.lines = lines;
-  at.s = s;
+  at.s = eachHead(chunk, base, st, (h) => {
+    if (k === cap) return false; // this line starts the next batch (parsed again there)
+    packHead(h, base, recs, k++ * STRIDE);
+    last = h.e;
+    return true;
+  });
   at.k = k;
   at.last = last;
 }
