@@ -1,67 +1,47 @@
 // A floor for any audit written in JavaScript (bench only, not product code): read the log as the
 // audit does, parse every line's prefix with the audit's own parseHead, and count delivered messages
-// in a typed-array table — no smtpd sessions, no recipients, no strings, no fates. Whatever the real
+// in the audit's queue-id table — no smtpd sessions, no recipients, no strings, no fates. Whatever the real
 // state machine does comes on top of this. No I/O beyond reading the file.
 import { readChunks } from '../src/audit/input.ts';
 import { Head, parseHead, D_QMGR, D_AGENT } from '../src/audit/postfix/parse.ts';
 import { Lit, digits, findByte } from '../src/audit/postfix/bytes.ts';
+import { QidTable, FAST, grown } from '../src/audit/postfix/qids.ts';
 
 const REMOVED = new Lit('removed');
 const FROM = new Lit('from=<');
 const NRCPT = new Lit('nrcpt=');
 const STATUS = new Lit(', status=');
 const SENT = new Lit('sent');
-const SIZE = 1 << 16; // open-addressing table; the replayed log never has more than a few hundred open ids
-const MASK = SIZE - 1;
 
-/** queue ids by hash and bytes (linear probing, backward-shift delete), with what a count needs */
+/** the audit's own queue-id table, with only what a count needs beside it */
 class Counter {
-  keys = new Int32Array(SIZE).fill(-1);
-  qb = new Uint8Array(SIZE * 24);
-  ql = new Uint8Array(SIZE);
-  nrcpt = new Int32Array(SIZE);
-  sent = new Int32Array(SIZE);
+  table = new QidTable();
+  nrcpt = new Int32Array(this.table.capacity);
+  sent = new Int32Array(this.table.capacity);
   delivered = 0;
   other = 0;
 
+  constructor() {
+    this.table.onGrow = (cap) => {
+      this.nrcpt = grown(this.nrcpt, cap);
+      this.sent = grown(this.sent, cap);
+    };
+  }
+
   slot(h: Head): number {
-    const b = h.buf;
-    const n = h.qidE - h.qidS;
-    for (let i = h.qidHash & MASK; ; i = (i + 1) & MASK) {
-      const k = this.keys[i];
-      if (k === -1) {
-        this.keys[i] = h.qidHash;
-        this.ql[i] = n;
-        for (let j = 0; j < n; j++) this.qb[i * 24 + j] = b[h.qidS + j];
-        this.nrcpt[i] = 0;
-        this.sent[i] = 0;
-        return i;
-      }
-      if (k === h.qidHash && this.ql[i] === n) {
-        let j = 0;
-        while (j < n && this.qb[i * 24 + j] === b[h.qidS + j]) j++;
-        if (j === n) return i;
-      }
-    }
+    const id = this.table.find(h);
+    if (id >= 0) return id;
+    const fresh = this.table.add(h, FAST, 0);
+    this.nrcpt[fresh] = 0;
+    this.sent[fresh] = 0;
+    return fresh;
   }
 
   finish(i: number): void {
     if (this.sent[i] > 0 && this.sent[i] >= this.nrcpt[i]) this.delivered++;
     else this.other++;
-    let hole = i;
-    for (let j = (i + 1) & MASK; this.keys[j] !== -1; j = (j + 1) & MASK) {
-      const home = this.keys[j] & MASK;
-      // move j back into the hole unless its home lies cyclically in (hole, j]
-      if ((j > hole && (home <= hole || home > j)) || (j < hole && home <= hole && home > j)) {
-        this.keys[hole] = this.keys[j];
-        this.ql[hole] = this.ql[j];
-        this.qb.copyWithin(hole * 24, j * 24, j * 24 + 24);
-        this.nrcpt[hole] = this.nrcpt[j];
-        this.sent[hole] = this.sent[j];
-        hole = j;
-      }
-    }
-    this.keys[hole] = -1;
+    this.table.close(i);
+    this.table.remove(i); // a count needs no memory of finished ids
   }
 }
 
