@@ -3,7 +3,8 @@
 // in the audit's queue-id table — no smtpd sessions, no recipients, no strings, no fates. Whatever the real
 // state machine does comes on top of this. No I/O beyond reading the file.
 import { readChunks } from '../src/audit/input.ts';
-import { Head, parseHead, D_QMGR, D_AGENT } from '../src/audit/postfix/parse.ts';
+import { D_QMGR, D_AGENT, type Head } from '../src/audit/postfix/parse.ts';
+import { eachHead, type ScanStats } from '../src/audit/postfix/scan.ts';
 import { Lit, digits, findByte } from '../src/audit/postfix/bytes.ts';
 import { QidTable, FAST, grown } from '../src/audit/postfix/qids.ts';
 
@@ -45,39 +46,33 @@ class Counter {
   }
 }
 
-function countChunk(b: Buffer, h: Head, c: Counter): number {
-  let lines = 0;
-  for (let s = 0; s < b.length;) {
-    let lf = b.indexOf(10, s);
-    if (lf < 0) lf = b.length;
-    lines++;
-    if (parseHead(b, s, lf, h) && h.qidE > h.qidS && !h.noqueue) {
-      const t = h.textS;
-      if (h.daemon === D_QMGR) {
-        const i = c.slot(h);
-        if (REMOVED.is(b, t, lf)) c.finish(i);
-        else if (FROM.at(b, t, lf)) {
-          const n = NRCPT.find(b, findByte(b, 62, t, lf), lf);
-          if (n >= 0) c.nrcpt[i] = digits(b, n + 6, lf);
-        }
-      } else if (h.daemon === D_AGENT) {
-        const si = STATUS.find(b, t, lf);
-        if (si >= 0 && SENT.at(b, si + 9, lf)) c.sent[c.slot(h)]++;
-      }
+/** one Postfix line's prefix (scan.ts eachHead: the audit's own line loop) into the count */
+function countLine(h: Head, c: Counter): boolean {
+  if (h.qidE === h.qidS || h.noqueue) return true;
+  const b = h.buf;
+  const t = h.textS;
+  const e = h.e;
+  if (h.daemon === D_QMGR) {
+    const i = c.slot(h);
+    if (REMOVED.is(b, t, e)) c.finish(i);
+    else if (FROM.at(b, t, e)) {
+      const n = NRCPT.find(b, findByte(b, 62, t, e), e);
+      if (n >= 0) c.nrcpt[i] = digits(b, n + 6, e);
     }
-    s = lf + 1;
+  } else if (h.daemon === D_AGENT) {
+    const si = STATUS.find(b, t, e);
+    if (si >= 0 && SENT.at(b, si + 9, e)) c.sent[c.slot(h)]++;
   }
-  return lines;
+  return true;
 }
 
 /** One pass over `file`: seconds, CPU seconds, lines and delivered messages counted. */
 export async function countFloor(file: string): Promise<{ seconds: number; cpuSeconds: number; lines: number; delivered: number }> {
   const t = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const h = new Head();
   const c = new Counter();
-  let lines = 0;
-  for await (const chunk of readChunks(file)) lines += countChunk(chunk, h, c);
+  const st: ScanStats = { lines: 0, garbled: 0, firstGarbled: 0 };
+  for await (const chunk of readChunks(file)) eachHead(chunk, 0, st, (h) => countLine(h, c));
   const cpu = process.cpuUsage(cpu0);
-  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6, lines, delivered: c.delivered };
+  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6, lines: st.lines, delivered: c.delivered };
 }

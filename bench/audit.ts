@@ -246,7 +246,7 @@ async function main(): Promise<void> {
         + (m.other ? `  --against ${against}: ${m.other.seconds.toFixed(2)} s wall, ${m.other.cpuSeconds.toFixed(2)} s CPU, `
           + `${m.other.ratioWall.toFixed(2)}× grep wall, ${m.other.ratioCpu.toFixed(2)}× grep CPU; same counts: ${m.other.same}\n` : '')
         + `  read + line ends only (no parsing) ${floor.seconds.toFixed(2)} s wall, ${floor.cpuSeconds.toFixed(2)} s CPU (${(floor.seconds / g.seconds).toFixed(2)}× grep)\n`
-        + `  floor for any JavaScript audit (bench/audit-floor.ts: read, parse every prefix, count delivered messages in a typed table; `
+        + `  floor for any JavaScript audit (bench/audit-floor.ts: read, parse every prefix, count delivered messages in the audit's queue-id table; `
         + `no sessions, recipients or strings) ${m.count.seconds.toFixed(2)} s wall, ${m.count.ratioWall.toFixed(2)}× grep (${m.count.delivered} delivered)\n`
         + `  peak RSS ${a.maxRssMiB.toFixed(0)} MiB keeping ${a.kept} problem rows and ${a.silent} silent items; `
         + `${bare.maxRssMiB.toFixed(0)} MiB keeping no rows (only the silent items)\n`
