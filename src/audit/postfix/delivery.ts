@@ -3,13 +3,14 @@
 // the first final status of a recipient wins.
 import { Lit, findByte, wordEnd } from './bytes.ts';
 import { FIELDS } from './intern.ts';
+import { W } from './words.ts';
 import { D_DISCARD, type Head } from './parse.ts';
 import type { Msg, RcptState } from './fate.ts';
 
 const L = {
-  sent: new Lit('sent'), deferred: new Lit('deferred'), bounced: new Lit('bounced'), expired: new Lit('expired'),
+  sent: W.sent, deferred: new Lit('deferred'), bounced: new Lit('bounced'), expired: new Lit('expired'),
   deliverable: new Lit('deliverable'), undeliverable: new Lit('undeliverable'),
-  status: new Lit(', status='), dsn: new Lit(', dsn='),
+  status: W.status, dsn: new Lit(', dsn='),
 };
 
 /** deliverable/undeliverable: the answer to an address-verification probe (verify(8)) */

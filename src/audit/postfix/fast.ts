@@ -3,18 +3,14 @@
 // buffer and decoded only if it turns out to need a report. Pure, no I/O. Protects the audit's speed
 // without changing a single fate: any other line makes the message a Msg first (promotion), and the
 // slow state machine applies that line as it always did.
-import { Lit, ascii, count, findByte, wordEnd } from './bytes.ts';
+import { ascii, count, findByte, wordEnd } from './bytes.ts';
+import { W } from './words.ts';
 import { FIELDS } from './intern.ts';
 import { D_AGENT, D_QMGR, D_SMTPD, type Head } from './parse.ts';
 import { deliveryReason, statusOf } from './delivery.ts';
 import { newMsg, type Msg } from './fate.ts';
 import { FAST, SLOW, HANDLE_IDS, grown, type QidTable } from './qids.ts';
 import { NO_MSGS, type Sessions } from './session.ts';
-
-const L = {
-  msgid: new Lit('message-id='), client: new Lit('client='), removed: new Lit('removed'), from: new Lit('from=<'), nrcpt: new Lit('nrcpt='),
-  expired: new Lit('status=expired'), to: new Lit('to=<'), status: new Lit(', status='), sent: new Lit('sent'),
-};
 
 /** what a line did to a fast entry */
 export const HANDLED = 0;
@@ -83,11 +79,11 @@ export class FastLane {
    */
   begin(h: Head, seq: number, stamp: number): boolean {
     const b = h.buf;
-    if (L.msgid.at(b, h.textS, h.e)) {
+    if (W.msgid.at(b, h.textS, h.e)) {
       this.start(h, seq, stamp, Number.NaN);
       return true;
     }
-    if (h.daemon !== D_SMTPD || !L.client.at(b, h.textS, h.e)) return false;
+    if (h.daemon !== D_SMTPD || !W.client.at(b, h.textS, h.e)) return false;
     const s = this.sessions.of(h);
     if (s.permits.length > 0 || s.rejects.length > 0 || s.discard !== undefined) return false;
     const handle = this.handle(this.start(h, seq, stamp, s.key));
@@ -135,13 +131,13 @@ export class FastLane {
     const b = h.buf;
     const t = h.textS;
     const e = h.e;
-    if (L.msgid.at(b, t, e)) return HANDLED; // no daemon's message-id= line changes a known message
+    if (W.msgid.at(b, t, e)) return HANDLED; // no daemon's message-id= line changes a known message
     if (h.daemon === D_QMGR) {
-      if (L.removed.is(b, t, e)) return (this.flags[id] & F_RCPT) !== 0 && this.nrcpt[id] <= 1 ? DELIVERED : PROMOTE;
-      if (!L.from.at(b, t, e)) return HANDLED; // qmgr says nothing else the state machine reads
+      if (W.removed.is(b, t, e)) return (this.flags[id] & F_RCPT) !== 0 && this.nrcpt[id] <= 1 ? DELIVERED : PROMOTE;
+      if (!W.from.at(b, t, e)) return HANDLED; // qmgr says nothing else the state machine reads
       const close = findByte(b, 62, t + 6, e);
-      if (close < 0 || L.expired.find(b, close, e) >= 0) return PROMOTE;
-      const n = L.nrcpt.find(b, close, e);
+      if (close < 0 || W.expired.find(b, close, e) >= 0) return PROMOTE;
+      const n = W.nrcpt.find(b, close, e);
       const nrcpt = n < 0 ? -1 : count(b, n + 6, e);
       if (nrcpt >= 0) this.nrcpt[id] = Math.max(this.nrcpt[id], nrcpt);
       this.pos[id * P] = t + 6;
@@ -151,13 +147,13 @@ export class FastLane {
       this.mark(id);
       return HANDLED;
     }
-    if (h.daemon !== D_AGENT || !L.to.at(b, t, e)) return PROMOTE;
+    if (h.daemon !== D_AGENT || !W.to.at(b, t, e)) return PROMOTE;
     const close = findByte(b, 62, t + 4, e);
     if (close < 0) return PROMOTE;
-    const si = L.status.find(b, close, e);
+    const si = W.status.find(b, close, e);
     if (si < 0) return HANDLED; // no status: the state machine skips the line too
     const se = wordEnd(b, si + 9, e);
-    if (!L.sent.is(b, si + 9, se)) return statusOf(b, si + 9, se, D_AGENT) === undefined ? HANDLED : PROMOTE;
+    if (!W.sent.is(b, si + 9, se)) return statusOf(b, si + 9, se, D_AGENT) === undefined ? HANDLED : PROMOTE;
     if ((this.flags[id] & F_RCPT) !== 0) return PROMOTE; // a second recipient line: the Msg sorts them out
     const o = id * P;
     this.pos[o + 2] = t;

@@ -2,11 +2,12 @@
 // `from=<…>, status=expired, returned to sender`, `removed`. Pure, no I/O. Protects the expiry and
 // RCPT-count rules of the fate contract (fate.ts).
 import { Lit, count, findByte } from './bytes.ts';
+import { W } from './words.ts';
 import { FIELDS } from './intern.ts';
 import type { Head } from './parse.ts';
 import type { Msg } from './fate.ts';
 
-const L = { removed: new Lit('removed'), from: new Lit('from=<'), nrcpt: new Lit('nrcpt='), expired: new Lit('status=expired'), active: new Lit('(queue active)') };
+const L = { ...W, active: new Lit('(queue active)') };
 
 /** Apply a qmgr line to its message; true when it says `removed` (the message is finished). */
 export function qmgrLine(m: Msg, h: Head): boolean {

@@ -3,6 +3,7 @@
 // a finished message is emitted and dropped at once. No I/O. Protects "every silent case is found".
 import { parseHead, Head, D_SMTPD, D_QMGR, D_POSTSUPER, D_BOUNCE, D_DISCARD, D_AGENT } from './parse.ts';
 import { Lit, angle, ascii, text } from './bytes.ts';
+import { W } from './words.ts';
 import { finish, newMsg, plainlyDelivered, type Ending, type Msg } from './fate.ts';
 import { SyslogClock, stampText } from './clock.ts';
 import { QidTable, SHARDS, FAST, SLOW } from './qids.ts';
@@ -16,8 +17,7 @@ import { qmgrLine } from './qmgr.ts';
 import type { MessageFate } from '../types.ts';
 
 const L = {
-  client: new Lit('client='), uid: new Lit('uid='), msgid: new Lit('message-id='), from: new Lit('from=<'),
-  to: new Lit('to=<'), removed: new Lit('removed'), onHold: new Lit('placed on hold'), released: new Lit('released from hold'),
+  ...W, onHold: new Lit('placed on hold'), released: new Lit('released from hold'),
   notice: new Lit('sender non-delivery notification:'),
 };
 
