@@ -116,8 +116,10 @@ export class PostfixState {
       if (!(L.client.at(b, h.textS, h.e) || L.uid.at(b, h.textS, h.e) || L.msgid.at(b, h.textS, h.e))) return;
       this.open.remove(id);
     }
-    if (this.fastOn && this.fast.room() && this.fast.begin(h, this.tick, h.month < 0 ? Number.NaN : this.clock.stamp(h) as number)) return;
-    const m = newMsg(ascii(b, h.qidS, h.qidE), this.clock.stamp(h));
+    // a classic stamp is a number, made once; an ISO one is text the fast lane keeps by position
+    const classic = h.month < 0 ? Number.NaN : this.clock.stamp(h) as number;
+    if (this.fastOn && this.fast.room() && this.fast.begin(h, this.tick, classic)) return;
+    const m = newMsg(ascii(b, h.qidS, h.qidE), h.month < 0 ? this.clock.stamp(h) : classic);
     m.slot = this.open.add(h, SLOW, this.tick);
     this.open.objs[m.slot] = m;
     this.queueLine(m, h);
